@@ -1,0 +1,163 @@
+/*
+ * arena.c - bump allocator in chained blocks, with deferred cleanups.
+ *
+ * Invariant: a->head is the block being filled; older blocks follow through
+ * ->next.  Requests larger than a quarter of a block get a block of their own
+ * so that a large body does not waste the rest of the current block.
+ */
+#include "arena.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK 8192
+#define ARENA_ALIGN 16
+
+struct arena_block {
+    struct arena_block *next;
+    size_t size, used;
+    _Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct arena_cleanup {
+    struct arena_cleanup *next;
+    void (*fn)(void *);
+    void *arg;
+};
+
+struct arena {
+    struct arena_block *head;
+    struct arena_cleanup *cleanups;
+    size_t total;
+};
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n);
+    if (p == NULL) {
+        fputs("out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+static struct arena_block *block_new(size_t size)
+{
+    struct arena_block *b = xmalloc(sizeof(*b) + size);
+    b->next = NULL;
+    b->size = size;
+    b->used = 0;
+    return b;
+}
+
+struct arena *arena_new(void)
+{
+    struct arena *a = xmalloc(sizeof(*a));
+    a->head = block_new(ARENA_BLOCK);
+    a->cleanups = NULL;
+    a->total = 0;
+    return a;
+}
+
+void arena_free(struct arena *a)
+{
+    if (a == NULL)
+        return;
+    while (a->cleanups) {
+        struct arena_cleanup *c = a->cleanups;
+        a->cleanups = c->next;
+        c->fn(c->arg);
+    }
+    struct arena_block *b = a->head;
+    while (b) {
+        struct arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (need < n) {
+        fputs("arena: size overflow\n", stderr);
+        abort();
+    }
+    if (need == 0)
+        need = ARENA_ALIGN;
+    struct arena_block *b = a->head;
+    if (b->size - b->used < need) {
+        if (need > ARENA_BLOCK / 4) {
+            /* a big piece: its own block, behind the current one */
+            struct arena_block *big = block_new(need);
+            big->next = b->next;
+            b->next = big;
+            big->used = need;
+            a->total += need;
+            memset(big->data, 0, need);
+            return big->data;
+        }
+        b = block_new(ARENA_BLOCK);
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = b->data + b->used;
+    b->used += need;
+    a->total += need;
+    memset(p, 0, need);
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        return arena_strdup(a, "");
+    char *p = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = arena_vprintf(a, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void arena_defer(struct arena *a, void (*fn)(void *), void *arg)
+{
+    struct arena_cleanup *c = arena_alloc(a, sizeof(*c));
+    c->fn = fn;
+    c->arg = arg;
+    c->next = a->cleanups;
+    a->cleanups = c;
+}
+
+size_t arena_used(const struct arena *a)
+{
+    return a->total;
+}
