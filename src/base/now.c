@@ -103,9 +103,30 @@ int64_t beijing_midnight_ms(struct ymd d)
     return ymd_to_days(d) * NOW_DAY_MS - NOW_BEIJING_OFFSET_MS;
 }
 
+/* Writes v as exactly n decimal digits (v is taken modulo 10^n). */
+static char *put_digits(char *p, int v, int n)
+{
+    unsigned u = (unsigned)(v < 0 ? -v : v);
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + u % 10);
+        u /= 10;
+    }
+    return p + n;
+}
+
+/* "YYYY-MM-DD" at p; returns the end. */
+static char *put_ymd(char *p, struct ymd d)
+{
+    p = put_digits(p, d.y, 4);
+    *p++ = '-';
+    p = put_digits(p, d.m, 2);
+    *p++ = '-';
+    return put_digits(p, d.d, 2);
+}
+
 void ymd_fmt(struct ymd d, char out[11])
 {
-    snprintf(out, 11, "%04d-%02d-%02d", d.y % 10000, d.m % 100, d.d % 100);
+    *put_ymd(out, d) = '\0';
 }
 
 void ymd_fmt_cn(struct ymd d, char out[32])
@@ -113,27 +134,37 @@ void ymd_fmt_cn(struct ymd d, char out[32])
     snprintf(out, 32, "%d年%d月%d日", d.y, d.m, d.d);
 }
 
-void ms_fmt_minute(int64_t ms, char out[17])
+/* Beijing date and the milliseconds since its midnight. */
+static struct ymd split_beijing(int64_t ms, int64_t *rest)
 {
     int64_t local = ms + NOW_BEIJING_OFFSET_MS;
     int64_t day = floor_div(local, NOW_DAY_MS);
-    int64_t rest = local - day * NOW_DAY_MS;
-    struct ymd d = days_to_ymd(day);
-    int hh = (int)(rest / 3600000), mm = (int)(rest / 60000 % 60);
-    snprintf(out, 17, "%04d-%02d-%02d %02d:%02d", d.y % 10000, d.m % 100,
-             d.d % 100, hh % 100, mm % 100);
+    *rest = local - day * NOW_DAY_MS;
+    return days_to_ymd(day);
+}
+
+void ms_fmt_minute(int64_t ms, char out[17])
+{
+    int64_t rest;
+    char *p = put_ymd(out, split_beijing(ms, &rest));
+    *p++ = ' ';
+    p = put_digits(p, (int)(rest / 3600000), 2);
+    *p++ = ':';
+    p = put_digits(p, (int)(rest / 60000 % 60), 2);
+    *p = '\0';
 }
 
 void ms_fmt_iso(int64_t ms, char out[26])
 {
-    int64_t local = ms + NOW_BEIJING_OFFSET_MS;
-    int64_t day = floor_div(local, NOW_DAY_MS);
-    int64_t rest = local - day * NOW_DAY_MS;
-    struct ymd d = days_to_ymd(day);
-    int hh = (int)(rest / 3600000), mm = (int)(rest / 60000 % 60);
-    int ss = (int)(rest / 1000 % 60);
-    snprintf(out, 26, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", d.y % 10000,
-             d.m % 100, d.d % 100, hh % 100, mm % 100, ss % 100);
+    int64_t rest;
+    char *p = put_ymd(out, split_beijing(ms, &rest));
+    *p++ = 'T';
+    p = put_digits(p, (int)(rest / 3600000), 2);
+    *p++ = ':';
+    p = put_digits(p, (int)(rest / 60000 % 60), 2);
+    *p++ = ':';
+    p = put_digits(p, (int)(rest / 1000 % 60), 2);
+    memcpy(p, "+08:00", 7);
 }
 
 /* Reads exactly n digits. */

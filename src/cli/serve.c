@@ -1,0 +1,98 @@
+/*
+ * serve.c - `serve` runs the web server; `demo` builds the demo office and
+ * then serves it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/log.h"
+#include "cli/cli.h"
+#include "kernel/auth.h"
+#include "kernel/demo.h"
+#include "kernel/schema.h"
+#include "web/routes.h"
+#include "web/server.h"
+
+/* 1 when the listen address is this machine only. */
+static int listen_is_loopback(const char *listen)
+{
+    return strncmp(listen, "127.", 4) == 0 ||
+           strncmp(listen, "localhost:", 10) == 0 ||
+           strncmp(listen, "[::1]:", 6) == 0;
+}
+
+static int serve(struct cli_args *args)
+{
+    struct config *cfg = &args->cfg;
+    char err[512];
+    if (cfg->test_clock && !listen_is_loopback(cfg->listen)) {
+        fprintf(stderr, "shuniu serve: --test-clock 只能用于本机地址"
+                        "（127.0.0.1 或 localhost），拒绝在 %s 上启用\n",
+                cfg->listen);
+        return 2;
+    }
+    /* migrate once before the pool opens */
+    struct store *db = cli_open_db(args);
+    if (db == NULL)
+        return 1;
+    store_close(db);
+
+    static struct app app;
+    memset(&app, 0, sizeof(app));
+    app.cfg = *cfg;
+    config_db_url(cfg, app.db_url, sizeof(app.db_url));
+    app.pool = store_pool_open(app.db_url, cfg->db_pool, err, sizeof(err));
+    if (app.pool == NULL) {
+        fprintf(stderr, "shuniu serve: 无法打开数据库：%s\n", err);
+        return 1;
+    }
+    app.db_kind = store_pool_kind(app.pool) == STORE_PG ? "postgresql"
+                                                        : "sqlite";
+    app.routes = routes_table;
+    auth_configure(cfg);
+    if (cfg->test_clock)
+        log_warn("test clock enabled: PUT /api/v1/test/clock moves time");
+    int rc = server_run(&app);
+    store_pool_close(app.pool);
+    return rc ? 1 : 0;
+}
+
+int cmd_serve(const struct cli_cmd *cmd, struct cli_args *args)
+{
+    (void)cmd;
+    return serve(args);
+}
+
+int cmd_demo(const struct cli_cmd *cmd, struct cli_args *args)
+{
+    if (!args->cfg.db[0])
+        snprintf(args->cfg.db, sizeof(args->cfg.db), "sqlite:%s/demo.db",
+                 args->cfg.data);
+    struct store *db = cli_open_db(args);
+    if (db == NULL)
+        return 1;
+    struct arena *a = arena_new();
+    struct err e;
+    int built = 0;
+    err_clear(&e);
+    int rc = demo_build(db, a, &built, &e);
+    store_close(db);
+    arena_free(a);
+    if (rc) {
+        fprintf(stderr, "shuniu demo: 建立演示数据失败：%s\n",
+                e.message ? e.message : "");
+        return 1;
+    }
+    printf("%s演示单位：某市人民政府（数据库 %s）\n\n",
+           built ? "已建立" : "已存在", args->cfg.db);
+    printf("%-12s %-8s %-24s %s\n", "登录名", "姓名", "单位", "角色");
+    for (const struct demo_login *l = demo_logins; l->login; l++)
+        printf("%-12s %-8s %-24s %s\n", l->login, l->name, l->unit, l->roles);
+    printf("\n演示密码：%s\n", DEMO_PASSWORD);
+    if (cli_opt(cmd, args, "no-serve"))
+        return 0;
+    printf("打开 http://%s 登录\n", args->cfg.listen);
+    fflush(stdout);
+    return serve(args);
+}
