@@ -66,9 +66,14 @@ int cmd_serve(const struct cli_cmd *cmd, struct cli_args *args)
 
 int cmd_demo(const struct cli_cmd *cmd, struct cli_args *args)
 {
-    if (!args->cfg.db[0])
-        snprintf(args->cfg.db, sizeof(args->cfg.db), "sqlite:%s/demo.db",
-                 args->cfg.data);
+    if (!args->cfg.db[0]) {
+        char url[sizeof(args->cfg.data) + 16];
+        snprintf(url, sizeof(url), "sqlite:%s/demo.db", args->cfg.data);
+        if (config_set(&args->cfg, "db", url)) {
+            fputs("shuniu demo: 数据目录路径太长\n", stderr);
+            return 2;
+        }
+    }
     struct store *db = cli_open_db(args);
     if (db == NULL)
         return 1;

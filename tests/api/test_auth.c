@@ -330,9 +330,12 @@ static void test_hostile_bodies(void **state)
     assert_int_equal(client_login_as(c, SRV_SYSADMIN), 200);
     size_t n = 1u << 20;
     char *name = malloc(n + 64);
-    memcpy(name, "{\"code\":\"big\",\"kind\":\"department\",\"name\":\"", 44);
-    memset(name + 44, 'x', n);
-    memcpy(name + 44 + n, "\"}", 3);
+    static const char head[] =
+        "{\"code\":\"big\",\"kind\":\"department\",\"name\":\"";
+    size_t h = sizeof(head) - 1;
+    memcpy(name, head, h);
+    memset(name + h, 'x', n);
+    memcpy(name + h + n, "\"}", 3);
     assert_int_equal(http_do(c, "POST", "/api/v1/units", name, &r), 400);
     free(name);
     assert_non_null(resp_str(&r, "error.fields.name"));

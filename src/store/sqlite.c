@@ -1,0 +1,425 @@
+/*
+ * sqlite.c - the SQLite backend of the store (see store.h, backend.h).
+ *
+ * A connection is one sqlite3 handle on one file, opened with journal_mode
+ * WAL (readers run beside the one writer), busy_timeout 10 s, foreign_keys
+ * ON and synchronous NORMAL (durable at checkpoints; WAL keeps the file
+ * consistent after a crash).
+ *
+ * Statements are written with $N placeholders.  SQLite reads "$1" as a
+ * *named* parameter numbered by first appearance, so "$2 ... $1" would bind
+ * the wrong way round; store_sql_params() rewrites each $N to ?N (outside
+ * string literals, identifiers and comments) before sqlite3_prepare_v2.
+ *
+ * Transactions: BEGIN IMMEDIATE takes the write lock up front, so a
+ * transaction never fails half-way for a busy lock; it waits for the busy
+ * timeout at BEGIN instead.  The single write lock is also why
+ * store_tx_lock() has nothing to do and session locks are always granted.
+ *
+ * Error classes: SQLITE_CONSTRAINT -> STORE_E_CONSTRAINT, SQLITE_BUSY and
+ * SQLITE_LOCKED -> STORE_E_BUSY, anything else -> STORE_E_OTHER.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/backend.h"
+
+#define SQLITE_BUSY_MS 10000
+
+struct sqlite_store {
+    struct store base;
+    sqlite3 *conn;
+};
+
+struct sqlite_stmt {
+    struct stmt base;
+    sqlite3_stmt *st; /* NULL for empty SQL or a failed prepare */
+    int done;         /* stepped to SQLITE_DONE */
+};
+
+static sqlite3 *conn_of(const struct store *db)
+{
+    return ((const struct sqlite_store *)db)->conn;
+}
+
+static sqlite3_stmt *stmt_of(struct stmt *st)
+{
+    return ((struct sqlite_stmt *)st)->st;
+}
+
+static enum store_errc errc_of(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        return STORE_E_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return STORE_E_BUSY;
+    default:
+        return STORE_E_OTHER;
+    }
+}
+
+static int sqlite_fail(struct store *db, int rc)
+{
+    return store_fail(db, errc_of(rc), "%s", sqlite3_errmsg(conn_of(db)));
+}
+
+/* mkdir -p of the directory part of path. */
+static int make_parent_dir(const char *path, char *err, size_t errlen)
+{
+    char dir[4096];
+    int rc = -1;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path)
+        return 0;
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof(dir)) {
+        snprintf(err, errlen, "path too long: %s", path);
+        goto out;
+    }
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    for (size_t i = 1; i <= n; i++) {
+        if (dir[i] != '/' && dir[i] != '\0')
+            continue;
+        char saved = dir[i];
+        dir[i] = '\0';
+        if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create directory %s: %s", dir,
+                     strerror(errno));
+            goto out;
+        }
+        dir[i] = saved;
+    }
+    rc = 0;
+out:
+    return rc;
+}
+
+static void sqlite_close(struct store *db)
+{
+    sqlite3_close_v2(conn_of(db));
+    free(db);
+}
+
+static const char SQL_PRAGMAS[] = "PRAGMA journal_mode = WAL;"
+                                  "PRAGMA foreign_keys = ON;"
+                                  "PRAGMA synchronous = NORMAL;";
+
+struct store *store_sqlite_open(const char *path, char *err, size_t errlen)
+{
+    struct store *db = NULL;
+    struct sqlite_store *s = NULL;
+    char *msg = NULL;
+    if (strcmp(path, ":memory:") != 0 &&
+        make_parent_dir(path, err, errlen) != 0)
+        goto out;
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        abort();
+    s->base.ops = &store_sqlite_ops;
+    int rc = sqlite3_open_v2(path, &s->conn,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                 SQLITE_OPEN_FULLMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path,
+                 s->conn != NULL ? sqlite3_errmsg(s->conn)
+                                 : sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->conn, 1);
+    sqlite3_busy_timeout(s->conn, SQLITE_BUSY_MS);
+    if (sqlite3_exec(s->conn, SQL_PRAGMAS, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot set up %s: %s", path,
+                 msg != NULL ? msg : "unknown error");
+        goto out;
+    }
+    db = &s->base;
+    s = NULL;
+out:
+    sqlite3_free(msg);
+    if (s != NULL) {
+        sqlite3_close_v2(s->conn);
+        free(s);
+    }
+    return db;
+}
+
+static int sqlite_exec(struct store *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(conn_of(db), sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        store_fail(db, errc_of(rc), "%s", msg != NULL ? msg : "exec failed");
+        sqlite3_free(msg);
+        return STORE_ERR;
+    }
+    return STORE_OK;
+}
+
+static int sqlite_begin(struct store *db)
+{
+    return sqlite_exec(db, "BEGIN IMMEDIATE");
+}
+
+static int sqlite_commit(struct store *db)
+{
+    return sqlite_exec(db, "COMMIT");
+}
+
+static int sqlite_rollback(struct store *db)
+{
+    return sqlite_exec(db, "ROLLBACK");
+}
+
+static int sqlite_in_tx(const struct store *db)
+{
+    return !sqlite3_get_autocommit(conn_of(db));
+}
+
+static struct stmt *sqlite_prepare(struct store *db, const char *sql)
+{
+    struct sqlite_stmt *s = calloc(1, sizeof(*s));
+    size_t n = strlen(sql);
+    char *q = malloc(n + 1);
+    if (s == NULL || q == NULL)
+        abort();
+    s->base.db = db;
+    if (store_sql_params(sql, q) < 0) {
+        store_stmt_fail(&s->base, STORE_E_OTHER, "bad placeholder in: %s", sql);
+        goto out;
+    }
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(conn_of(db), q, (int)n + 1, &s->st, &tail);
+    if (rc != SQLITE_OK) {
+        store_stmt_fail(&s->base, errc_of(rc), "%s in: %s",
+                        sqlite3_errmsg(conn_of(db)), sql);
+        s->st = NULL;
+        goto out;
+    }
+    /* PostgreSQL refuses several statements in one prepare: so do we,
+     * rather than silently ignore all but the first. */
+    if (tail != NULL && tail[strspn(tail, " \t\r\n;")] != '\0') {
+        sqlite3_stmt *more = NULL;
+        sqlite3_prepare_v2(conn_of(db), tail, -1, &more, NULL);
+        if (more != NULL) {
+            sqlite3_finalize(more);
+            store_stmt_fail(&s->base, STORE_E_OTHER,
+                            "several statements in one prepare "
+                            "(use store_exec): %s",
+                            sql);
+        }
+    }
+out:
+    free(q);
+    return &s->base;
+}
+
+static void bind_check(struct stmt *st, int rc, int idx)
+{
+    if (rc != SQLITE_OK)
+        store_stmt_fail(st, errc_of(rc), "cannot bind parameter %d: %s", idx,
+                        sqlite3_errstr(rc));
+}
+
+static void sqlite_bind_int(struct stmt *st, int idx, int64_t v)
+{
+    if (stmt_of(st) == NULL)
+        return;
+    bind_check(st, sqlite3_bind_int64(stmt_of(st), idx, v), idx);
+}
+
+static void sqlite_bind_text(struct stmt *st, int idx, const char *s, size_t n)
+{
+    if (stmt_of(st) == NULL)
+        return;
+    bind_check(st,
+               sqlite3_bind_text64(stmt_of(st), idx, s, n, SQLITE_TRANSIENT,
+                                   SQLITE_UTF8),
+               idx);
+}
+
+static void sqlite_bind_null(struct stmt *st, int idx)
+{
+    if (stmt_of(st) == NULL)
+        return;
+    bind_check(st, sqlite3_bind_null(stmt_of(st), idx), idx);
+}
+
+static int sqlite_step(struct stmt *st)
+{
+    struct sqlite_stmt *s = (struct sqlite_stmt *)st;
+    if (s->st == NULL || s->done)
+        return STORE_DONE;
+    int rc = sqlite3_step(s->st);
+    if (rc == SQLITE_ROW)
+        return STORE_ROW;
+    if (rc == SQLITE_DONE) {
+        s->done = 1;
+        return STORE_DONE;
+    }
+    st->failed = 1;
+    return sqlite_fail(st->db, rc);
+}
+
+static int sqlite_col_count(struct stmt *st)
+{
+    return stmt_of(st) != NULL ? sqlite3_data_count(stmt_of(st)) : 0;
+}
+
+static int sqlite_col_isnull(struct stmt *st, int idx)
+{
+    return sqlite3_column_type(stmt_of(st), idx) == SQLITE_NULL;
+}
+
+static int64_t sqlite_col_int(struct stmt *st, int idx)
+{
+    return sqlite3_column_int64(stmt_of(st), idx);
+}
+
+static const char *sqlite_col_text(struct stmt *st, int idx)
+{
+    return (const char *)sqlite3_column_text(stmt_of(st), idx);
+}
+
+static int64_t sqlite_changes(struct stmt *st)
+{
+    return sqlite3_changes64(conn_of(st->db));
+}
+
+static void sqlite_reset(struct stmt *st)
+{
+    struct sqlite_stmt *s = (struct sqlite_stmt *)st;
+    if (s->st == NULL)
+        return;
+    sqlite3_reset(s->st);
+    s->done = 0;
+    st->failed = 0;
+}
+
+static void sqlite_finalize(struct stmt *st)
+{
+    sqlite3_finalize(stmt_of(st));
+    free(st);
+}
+
+static int sqlite_tx_lock(struct store *db, int64_t key)
+{
+    (void)db;
+    (void)key;
+    return STORE_OK; /* BEGIN IMMEDIATE already holds the one write lock */
+}
+
+static int sqlite_try_session_lock(struct store *db, int64_t key)
+{
+    (void)db;
+    (void)key;
+    return 1; /* one process owns the file */
+}
+
+static void sqlite_session_unlock(struct store *db, int64_t key)
+{
+    (void)db;
+    (void)key;
+}
+
+/* Copies the live database into file through a temporary file beside it,
+ * renamed into place only when complete. */
+static int sqlite_backup(struct store *db, const char *url, const char *file,
+                         char *err, size_t errlen)
+{
+    int rc = STORE_ERR, src;
+    char tmp[4096];
+    sqlite3 *dst = NULL;
+    sqlite3_backup *bk = NULL;
+    (void)url;
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", file, (long)getpid()) >=
+        (int)sizeof(tmp)) {
+        snprintf(err, errlen, "backup path too long");
+        goto out;
+    }
+    unlink(tmp);
+    if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s: %s", tmp,
+                 dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
+        goto out;
+    }
+    bk = sqlite3_backup_init(dst, "main", conn_of(db), "main");
+    if (bk == NULL) {
+        snprintf(err, errlen, "cannot start backup: %s", sqlite3_errmsg(dst));
+        goto out;
+    }
+    /* Copy in slices so writers are held up only briefly. */
+    do {
+        src = sqlite3_backup_step(bk, 256);
+        if (src == SQLITE_BUSY || src == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+    } while (src == SQLITE_OK || src == SQLITE_BUSY || src == SQLITE_LOCKED);
+    sqlite3_backup_finish(bk);
+    bk = NULL;
+    if (src != SQLITE_DONE) {
+        snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(src));
+        goto out;
+    }
+    /* The copy keeps WAL mode from the source; make it one plain file. */
+    if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "cannot finish backup: %s", sqlite3_errmsg(dst));
+        goto out;
+    }
+    if (sqlite3_close(dst) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot close backup: %s", sqlite3_errmsg(dst));
+        goto out;
+    }
+    dst = NULL;
+    if (rename(tmp, file) != 0) {
+        snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, file,
+                 strerror(errno));
+        goto out;
+    }
+    rc = STORE_OK;
+out:
+    if (bk != NULL)
+        sqlite3_backup_finish(bk);
+    if (dst != NULL)
+        sqlite3_close_v2(dst);
+    if (rc != STORE_OK)
+        unlink(tmp);
+    return rc;
+}
+
+const struct store_ops store_sqlite_ops = {
+    .kind = STORE_SQLITE,
+    .name = "sqlite",
+    .id_type = "INTEGER PRIMARY KEY AUTOINCREMENT",
+    .close = sqlite_close,
+    .exec = sqlite_exec,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .in_tx = sqlite_in_tx,
+    .prepare = sqlite_prepare,
+    .bind_int = sqlite_bind_int,
+    .bind_text = sqlite_bind_text,
+    .bind_null = sqlite_bind_null,
+    .step = sqlite_step,
+    .col_count = sqlite_col_count,
+    .col_isnull = sqlite_col_isnull,
+    .col_int = sqlite_col_int,
+    .col_text = sqlite_col_text,
+    .changes = sqlite_changes,
+    .reset = sqlite_reset,
+    .finalize = sqlite_finalize,
+    .tx_lock = sqlite_tx_lock,
+    .try_session_lock = sqlite_try_session_lock,
+    .session_unlock = sqlite_session_unlock,
+    .backup = sqlite_backup,
+};
