@@ -208,8 +208,9 @@ static void test_api_tokens(void **state)
     assert_int_equal(http_do(c, "POST", "/api/v1/tokens",
                              "{\"name\":\"数据交换\"}", &r),
                      201);
-    const char *secret = resp_str(&r, "token");
-    assert_non_null(secret);
+    char secret[128];
+    assert_non_null(resp_str(&r, "token"));
+    snprintf(secret, sizeof(secret), "%s", resp_str(&r, "token"));
     assert_int_equal(strncmp(secret, "snu_", 4), 0);
     snprintf(auth, sizeof(auth), "Authorization: Bearer %s", secret);
     snprintf(id, sizeof(id), "%lld", (long long)resp_int(&r, "id", 0));
