@@ -61,5 +61,11 @@ int cmd_user_passwd(const struct cli_cmd *, struct cli_args *);
 int cmd_import_org(const struct cli_cmd *, struct cli_args *);
 int cmd_backup(const struct cli_cmd *, struct cli_args *);
 int cmd_check(const struct cli_cmd *, struct cli_args *);
+/* calendar.c: calendar workdays | days | is-workday | show | import */
+int cmd_calendar_workdays(const struct cli_cmd *, struct cli_args *);
+int cmd_calendar_days(const struct cli_cmd *, struct cli_args *);
+int cmd_calendar_is_workday(const struct cli_cmd *, struct cli_args *);
+int cmd_calendar_show(const struct cli_cmd *, struct cli_args *);
+int cmd_calendar_import(const struct cli_cmd *, struct cli_args *);
 
 #endif

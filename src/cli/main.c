@@ -65,6 +65,16 @@ static const struct cli_cmd commands[] = {
      cmd_import_org},
     {"backup", "备份数据库到文件", "FILE", 1, 1, opts_common, cmd_backup},
     {"check", "检查数据库完整性和审计链", NULL, 0, 0, opts_common, cmd_check},
+    {"calendar workdays", "FROM 之后第 N 个工作日（N 为负则往前数）", "FROM N",
+     2, 2, opts_common, cmd_calendar_workdays},
+    {"calendar days", "FROM 加 N 日（期限末日遇休息日顺延）", "FROM N", 2, 2,
+     opts_common, cmd_calendar_days},
+    {"calendar is-workday", "某日是工作日（workday）还是休息日（restday）",
+     "DATE", 1, 1, opts_common, cmd_calendar_is_workday},
+    {"calendar show", "显示某年的节假日安排", "YEAR", 1, 1, opts_common,
+     cmd_calendar_show},
+    {"calendar import", "导入节假日安排文件（国务院办公厅通知）", "FILE", 1, 1,
+     opts_common, cmd_calendar_import},
     {0}};
 
 static void usage_all(FILE *f)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -205,9 +204,10 @@ int cmd_import_org(const struct cli_cmd *cmd, struct cli_args *args)
     err_clear(&e);
     int rc = org_import_csv(db, &who, a, b.ptr, b.len, rep, show_progress,
                             NULL, &e);
-    if (rep->nbad > 0) {
+    int bad = rep->nbad_total;
+    if (bad > 0) {
         fprintf(stderr, "%s：有 %d 行不符合要求，未导入任何数据：\n",
-                args->pos[0], rep->nbad);
+                args->pos[0], bad);
         for (int i = 0; i < rep->nbad; i++)
             fprintf(stderr, "%s:%d: %s\n", args->pos[0], rep->bad[i].line,
                     rep->bad[i].reason);
@@ -219,5 +219,5 @@ int cmd_import_org(const struct cli_cmd *cmd, struct cli_args *args)
     arena_free(a);
     store_close(db);
     buf_free(&b);
-    return rc || rep->nbad ? 1 : 0;
+    return rc || bad ? 1 : 0;
 }

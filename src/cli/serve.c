@@ -11,6 +11,7 @@
 #include "kernel/auth.h"
 #include "kernel/demo.h"
 #include "kernel/schema.h"
+#include "web/pages.h"
 #include "web/routes.h"
 #include "web/server.h"
 
@@ -50,6 +51,7 @@ static int serve(struct cli_args *args)
     app.db_kind = store_pool_kind(app.pool) == STORE_PG ? "postgresql"
                                                         : "sqlite";
     app.routes = routes_table;
+    app.nav = pages_nav;
     auth_configure(cfg);
     if (cfg->test_clock)
         log_warn("test clock enabled: PUT /api/v1/test/clock moves time");

@@ -32,5 +32,8 @@ int actor_has_role(const struct actor *a, const char *role);
 void actor_cli(struct actor *a);
 /* The system itself (jobs, migrations), audited as "system". */
 void actor_system(struct actor *a);
+/* 1 for the CLI operator (user_id 0 and login "cli"), who may do
+ * everything the administrators may do. */
+int actor_is_cli(const struct actor *a);
 
 #endif

@@ -14,6 +14,13 @@
  * serialised and the chain has no forks.  audit_log() opens its own
  * transaction, for events that are not part of a write (a failed sign-in).
  *
+ * The hash input is the canonical serialisation of the fields, each written
+ * as its length in bytes, ':', the bytes, ';' (integers as decimal text):
+ *     prev_hash seq at_ms actor_id actor_login ip action target_type target
+ *     result detail
+ * so no choice of field values can make two different records hash alike.
+ * A missing detail is stored (and hashed) as "".
+ *
  * Only the auditor reads the trail (audit_list); no code updates or deletes it.
  */
 #ifndef SHUNIU_AUDIT_H
@@ -25,6 +32,9 @@
 #include "base/err.h"
 #include "kernel/actor.h"
 #include "store/store.h"
+
+/* The key of store_tx_lock() that serialises appends to the chain. */
+#define AUDIT_LOCK_KEY 0x7368756e69754155LL /* "shuniuAU" */
 
 struct audit_rec {
     int64_t seq;
@@ -57,12 +67,21 @@ struct audit_filter {
     int64_t from_ms, to_ms; /* 0: open */
     int limit, offset;   /* newest first */
 };
+/* Records matching f (NULL: all), newest first; limit <= 0 means 50, at most
+ * 1000.  *total is the number matching without paging.  Records and their
+ * strings live in the arena.  Callers check audit_can_read() first. */
 int audit_list(struct store *db, struct arena *a, const struct audit_filter *f,
                struct audit_rec **out, int *n, int *total, struct err *e);
 
+/* 1 when the actor may read the trail: the auditor, or the CLI operator. */
+int audit_can_read(const struct actor *who);
+/* The hash of a record as audit_append() computes it (rec->hash ignored). */
+void audit_hash(const struct audit_rec *rec, char out[65]);
+
 /* Verifies the whole chain.  0 when intact (*count = records checked);
  * -1 with *bad_seq = the first record whose hash or link is wrong (or the
- * first missing sequence number) and a message in msg. */
+ * first missing sequence number) and in msg a Chinese phrase that reads on
+ * from "第 N 条记录" ("的内容与哈希不符，记录已被改动"). */
 int audit_verify(struct store *db, int64_t *count, int64_t *bad_seq,
                  char *msg, size_t msglen);
 

@@ -40,13 +40,22 @@ void auth_configure(const struct config *c);
 int auth_password_check(const char *password, struct err *e);
 /* argon2id hash string into out (crypto_pwhash_STRBYTES = 128).  0 / -1. */
 int auth_password_hash(const char *password, char out[128]);
-/* 1 match, 0 no match. */
+/* 1 match, 0 no match (also for an empty hash: an account without a
+ * password, after spending the time of a verification). */
 int auth_password_verify(const char *hash, const char *password);
+/* The most hashes seen running at once since the last reset (tests and
+ * statistics: never above hash_parallel). */
+int auth_hash_peak(void);
+void auth_hash_peak_reset(void);
 
 /* Signs in.  On success fills *sid (64 hex digits, arena-owned: the cookie
  * value), *csrf and the actor; returns 0.  On failure returns -1 with
- * e->status 401 (bad credentials, same message for unknown login and wrong
- * password), 423 (locked; e->retry_after seconds) or 403 (disabled). */
+ * e->status 401 (bad credentials, same message "用户名或密码错误" for an
+ * unknown login, a wrong password and an account without a password), 423
+ * (locked; e->retry_after seconds; the failure that reaches lock_failures
+ * already answers 423) or 403 (disabled; only told after the right
+ * password).  Every outcome is audited ("auth.login" ok/failed,
+ * "auth.lock"). */
 int auth_login(struct store *db, struct arena *a, const char *login,
                const char *password, const char *ip, const char **sid,
                const char **csrf, struct actor *who, struct err *e);
@@ -57,16 +66,21 @@ int auth_session(struct store *db, struct arena *a, const char *sid,
 /* Ends the session (audited). */
 int auth_logout(struct store *db, const struct actor *who);
 /* Changes one's own password (checks the old one and the policy); ends the
- * person's other sessions. */
+ * person's other sessions.  Errors name the field "old_password" (wrong,
+ * audited as failed) or "new_password" (policy, or same as the old one);
+ * 403 through an API token. */
 int auth_password_change(struct store *db, const struct actor *who,
                          const char *old_pw, const char *new_pw,
                          struct err *e);
 /* Sets a password without the old one (CLI `user passwd`, sysadmin reset);
- * clears the lock.  Audited. */
+ * clears the lock and ends the person's sessions.  Audited.  A sysadmin
+ * may not reset the password of an administrator (三员分立: only the CLI
+ * operator can), 403. */
 int auth_password_set(struct store *db, const struct actor *who,
                       const char *login, const char *new_pw, struct err *e);
 
-/* 1 when the token matches the actor's session CSRF token (constant time). */
+/* 1 when the token matches the actor's session CSRF token (constant time);
+ * 1 for an actor authenticated by an API token (not subject to CSRF). */
 int auth_csrf_ok(const struct actor *who, const char *token);
 
 /* API tokens. */
@@ -91,7 +105,8 @@ int auth_token_revoke(struct store *db, const struct actor *who, int64_t id,
 int auth_token_resolve(struct store *db, struct arena *a, const char *secret,
                        const char *ip, struct actor *who);
 
-/* Fills the actor of a user id (roles, unit, clearance); 0 / -1. */
+/* Fills the actor of a user id (roles, unit, clearance); ip, session_hash
+ * and csrf are "".  Does not look at active.  0 / -1. */
 int auth_actor_load(struct store *db, struct arena *a, int64_t user_id,
                     struct actor *who);
 

@@ -55,6 +55,7 @@ enum route_flags {
     ROUTE_NOCSRF = 2,  /* writes allowed without CSRF (sign-in itself) */
     ROUTE_API = 4,     /* JSON errors (set for every /api/ path) */
     ROUTE_TESTCLOCK = 8, /* only when serve --test-clock */
+    ROUTE_NODB = 16,   /* no r->db and no caller: PERM_PUBLIC only */
 };
 
 struct route {
@@ -74,11 +75,35 @@ struct app {
     const char *db_kind;         /* "sqlite" / "postgresql" */
     char db_url[1024];
     const struct route *routes;  /* ends with a zeroed entry */
+    /* Left navigation of the page layout, filtered by role; ends with a
+     * zeroed entry.  NULL: no navigation. */
+    const struct nav_item *nav;
+    /* The signed-in person's 待办 count for the top bar; NULL: 0.  Called
+     * while a page renders; r->db may be NULL (ROUTE_NODB routes). */
+    int64_t (*todo_count)(struct http_req *r);
+};
+
+/* One entry of the left navigation (see web_page_ctx). */
+struct nav_item {
+    const char *group;           /* heading shown before this item, or NULL */
+    const char *label;           /* "收文登记" */
+    const char *href;            /* "/docs/in"; active on it and below it */
+    const char *roles;           /* "clerk,leader"; NULL: any signed-in */
 };
 
 struct http_param {
     const char *name;
     const char *value;
+};
+
+/* One file part of a multipart/form-data body.  data points into the
+ * request body (arena-owned); the bytes are not NUL-terminated. */
+struct http_file {
+    const char *field;           /* the form field name */
+    const char *filename;        /* as sent, without any directory part */
+    const char *content_type;    /* "application/octet-stream" if absent */
+    const char *data;
+    size_t len;
 };
 
 struct http_req {
@@ -87,6 +112,8 @@ struct http_req {
     struct store *db;
     enum http_method method;
     const char *path;            /* decoded path, no query */
+    const char *uri;             /* path and query as received (encoded) */
+    const char *query_string;    /* raw, after '?'; "" when none */
     const char *ip;
     const struct route *route;
     int signed_in;               /* 1 when who is a real person */
@@ -100,6 +127,13 @@ struct http_req {
     struct http_param *query;
     int nform;
     struct http_param *form;
+    int nfiles;
+    struct http_file *files;
+    /* request headers (names as sent) and cookies */
+    int nheaders;
+    struct http_param *headers;
+    int ncookies;
+    struct http_param *cookies;
     /* the body: raw, and parsed when Content-Type is application/json */
     const char *body;
     size_t body_len;
@@ -110,6 +144,7 @@ struct http_req {
     const char *content_type;
     const char *reply_body;
     size_t reply_len;
+    int reply_static;            /* 1: reply_body is static (not copied) */
     int reply_fd;                /* >= 0: send this file (exports) */
     int64_t reply_fd_len;
     const char *location;        /* redirects */
@@ -128,12 +163,21 @@ int http_form_all(const struct http_req *r, const char *name,
                   const char **out, int max);
 const char *http_header(const struct http_req *r, const char *name);
 const char *http_cookie(const struct http_req *r, const char *name);
-/* 1 for /api/ paths. */
+/* The first file part of that field name, or NULL. */
+const struct http_file *http_file(const struct http_req *r, const char *name);
+/* 1 for /api/ paths (and routes flagged ROUTE_API). */
 int http_is_api(const struct http_req *r);
+/* The "next" query or form field when it is a local path ("/x", not "//x"
+ * nor "/\\x"), else "/".  For the sign-in page's redirect after success. */
+const char *http_next_url(const struct http_req *r);
 
 /* Replies. */
 void http_reply(struct http_req *r, int status, const char *content_type,
                 const char *body, size_t len);
+/* Sends len bytes of the open file fd; the request owns fd from now on
+ * (closed after sending, or when a later reply replaces this one). */
+void http_reply_fd(struct http_req *r, int status, const char *content_type,
+                   int fd, int64_t len);
 /* Serialises and frees (decref) j. */
 void http_reply_json(struct http_req *r, int status, json_t *j);
 /* {"error":{"code","message","fields"}} for API routes, the error page
@@ -141,9 +185,19 @@ void http_reply_json(struct http_req *r, int status, json_t *j);
 void http_reply_err(struct http_req *r, const struct err *e);
 void http_reply_status(struct http_req *r, int status, const char *message);
 void http_redirect(struct http_req *r, const char *location);
-/* Renders templates/<name> with ctx (decref'd) into an HTML reply. */
+/* Renders templates/<name> with ctx (decref'd) into an HTML reply: the
+ * named content template first, then templates/layout.html around it.
+ * Keys web_page_ctx() provides are added to ctx when ctx lacks them; the
+ * handler may set "title", "breadcrumbs" ([{label, href}], the last without
+ * href), "notice" (what just happened) and "alert" (what went wrong).
+ * ctx NULL is an empty object.  A template error answers 500. */
 void http_reply_page(struct http_req *r, int status, const char *name,
                      json_t *ctx);
+/* The layout's context for this request (a new object, caller owns it):
+ * title, signed_in, user {name, login, unit}, csrf, nav [{group, label,
+ * href, active}], todo_count, path, asset_version.  Start a page's context
+ * with it, or let http_reply_page add it. */
+json_t *web_page_ctx(struct http_req *r, const char *title);
 void http_add_cookie(struct http_req *r, const char *cookie);
 void http_add_header(struct http_req *r, const char *name, const char *value);
 

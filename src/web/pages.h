@@ -1,13 +1,217 @@
 /*
  * pages.h - the HTML pages (page_*.c): sign-in, home (我的待办), my account,
  * and the administrators' pages.  PAGES_ROUTES is spliced into the route
- * table in routes.c.
+ * table in routes.c (before routes.c defines GET/POST, hence HTTP_GET).
+ *
+ * Every page works without JavaScript.  Forms POST with the hidden _csrf
+ * field (checked by the dispatcher); a form with mistakes is shown again
+ * with what was typed and a message beside each field; a successful action
+ * answers 303 to a page that says what happened (a one-shot "flash" cookie,
+ * see page_done()).
+ *
+ * Files and their routes:
+ *     page_common.c   the navigation, page contexts, flash, form errors
+ *     page_auth.c     /login /logout / (我的待办) /todo
+ *     page_account.c  /account /account/password /account/tokens
+ *     page_units.c    /admin/units /admin/units/:code           sysadmin
+ *     page_users.c    /admin/users /admin/users/:login
+ *                     /admin/users/export /admin/import         sysadmin
+ *     page_grants.c   /admin/grants /admin/grants/:login        secadmin
+ *     page_audit.c    /audit /audit/export                      auditor
  */
 #ifndef SHUNIU_PAGES_H
 #define SHUNIU_PAGES_H
 
-#include "web/http.h"
+#include <jansson.h>
 
-#define PAGES_ROUTES
+#include "base/err.h"
+#include "kernel/org.h"
+#include "web/http.h"
+#include "web/input.h"
+
+/* ---- handlers ---- */
+
+/* page_auth.c */
+int page_login_form(struct http_req *r);
+int page_login(struct http_req *r);
+int page_logout(struct http_req *r);
+int page_home(struct http_req *r);
+int page_todo(struct http_req *r);
+
+/* page_account.c */
+int page_account(struct http_req *r);
+int page_account_password(struct http_req *r);
+int page_tokens(struct http_req *r);
+int page_tokens_create(struct http_req *r);
+int page_tokens_revoke(struct http_req *r);
+
+/* page_units.c */
+int page_units(struct http_req *r);
+int page_units_create(struct http_req *r);
+int page_unit(struct http_req *r);
+int page_unit_update(struct http_req *r);
+
+/* page_users.c */
+int page_users(struct http_req *r);
+int page_users_create(struct http_req *r);
+int page_users_export(struct http_req *r);
+int page_user(struct http_req *r);
+int page_user_update(struct http_req *r);
+int page_import_form(struct http_req *r);
+int page_import(struct http_req *r);
+
+/* page_grants.c */
+int page_grants(struct http_req *r);
+int page_grant(struct http_req *r);
+int page_grant_update(struct http_req *r);
+
+/* page_audit.c */
+int page_audit(struct http_req *r);
+int page_audit_export(struct http_req *r);
+
+#define PAGES_SYSADMIN "sysadmin"
+#define PAGES_SECADMIN "secadmin"
+#define PAGES_AUDITOR "auditor"
+
+/* clang-format off */
+#define PAGES_ROUTES                                                          \
+    {HTTP_GET, "/login", page_login_form, PERM_PUBLIC, NULL, 0,               \
+     "page.login"},                                                           \
+    {HTTP_POST, "/login", page_login, PERM_PUBLIC, NULL,                      \
+     ROUTE_NOCSRF | ROUTE_SLOW, "page.login.post"},                           \
+    {HTTP_POST, "/logout", page_logout, PERM_LOGIN, NULL, 0, "page.logout"},  \
+    {HTTP_GET, "/", page_home, PERM_LOGIN, NULL, 0, "page.home"},             \
+    {HTTP_GET, "/todo", page_todo, PERM_LOGIN, NULL, 0, "page.todo"},         \
+                                                                              \
+    {HTTP_GET, "/account", page_account, PERM_LOGIN, NULL, 0,                 \
+     "page.account"},                                                         \
+    {HTTP_POST, "/account/password", page_account_password, PERM_LOGIN,      \
+     NULL, ROUTE_SLOW, "page.account.password"},                              \
+    {HTTP_GET, "/account/tokens", page_tokens, PERM_LOGIN, NULL, 0,           \
+     "page.tokens"},                                                          \
+    {HTTP_POST, "/account/tokens", page_tokens_create, PERM_LOGIN, NULL, 0,   \
+     "page.tokens.create"},                                                   \
+    {HTTP_POST, "/account/tokens/:id/revoke", page_tokens_revoke,             \
+     PERM_LOGIN, NULL, 0, "page.tokens.revoke"},                              \
+                                                                              \
+    {HTTP_GET, "/admin/units", page_units, PERM_ROLES, PAGES_SYSADMIN, 0,     \
+     "page.units"},                                                           \
+    {HTTP_POST, "/admin/units", page_units_create, PERM_ROLES,                \
+     PAGES_SYSADMIN, 0, "page.units.create"},                                 \
+    {HTTP_GET, "/admin/units/:code", page_unit, PERM_ROLES, PAGES_SYSADMIN,   \
+     0, "page.unit"},                                                         \
+    {HTTP_POST, "/admin/units/:code", page_unit_update, PERM_ROLES,           \
+     PAGES_SYSADMIN, 0, "page.unit.update"},                                  \
+                                                                              \
+    {HTTP_GET, "/admin/users", page_users, PERM_ROLES, PAGES_SYSADMIN, 0,     \
+     "page.users"},                                                           \
+    {HTTP_POST, "/admin/users", page_users_create, PERM_ROLES,                \
+     PAGES_SYSADMIN, ROUTE_SLOW, "page.users.create"},                        \
+    {HTTP_GET, "/admin/users/export", page_users_export, PERM_ROLES,          \
+     PAGES_SYSADMIN, ROUTE_SLOW, "page.users.export"},                        \
+    {HTTP_GET, "/admin/users/:login", page_user, PERM_ROLES, PAGES_SYSADMIN,  \
+     0, "page.user"},                                                         \
+    {HTTP_POST, "/admin/users/:login", page_user_update, PERM_ROLES,          \
+     PAGES_SYSADMIN, 0, "page.user.update"},                                  \
+    {HTTP_GET, "/admin/import", page_import_form, PERM_ROLES,                 \
+     PAGES_SYSADMIN, 0, "page.import"},                                       \
+    {HTTP_POST, "/admin/import", page_import, PERM_ROLES, PAGES_SYSADMIN,     \
+     ROUTE_SLOW, "page.import.post"},                                         \
+                                                                              \
+    {HTTP_GET, "/admin/grants", page_grants, PERM_ROLES, PAGES_SECADMIN, 0,   \
+     "page.grants"},                                                          \
+    {HTTP_GET, "/admin/grants/:login", page_grant, PERM_ROLES,                \
+     PAGES_SECADMIN, 0, "page.grant"},                                        \
+    {HTTP_POST, "/admin/grants/:login", page_grant_update, PERM_ROLES,        \
+     PAGES_SECADMIN, 0, "page.grant.update"},                                 \
+                                                                              \
+    {HTTP_GET, "/audit", page_audit, PERM_ROLES, PAGES_AUDITOR, 0,            \
+     "page.audit"},                                                           \
+    {HTTP_GET, "/audit/export", page_audit_export, PERM_ROLES, PAGES_AUDITOR, \
+     ROUTE_SLOW, "page.audit.export"},
+/* clang-format on */
+
+/* ---- page_common.c: what every page handler shares ---- */
+
+/* The left navigation of the pages, filtered by role when shown; ends with
+ * a zeroed entry.  serve.c may hand it to the core (app->nav); while it
+ * does not, page_ctx() builds the "nav" list from it itself. */
+extern const struct nav_item pages_nav[];
+
+/* A page's context: web_page_ctx() plus the navigation, the breadcrumbs
+ * "首页 › ... › title" (crumbs: label, href pairs ending with NULL; the
+ * title is the last crumb) and a notice left by page_done() (the flash
+ * cookie is then cleared).  Caller owns the result. */
+json_t *page_ctx(struct http_req *r, const char *title, ...)
+    __attribute__((sentinel));
+
+/* Answers 303 to location, leaving msg (what happened, in Chinese) to be
+ * shown there once. */
+void page_done(struct http_req *r, const char *location, const char *msg);
+
+/* Answers the error page for e (404, 403, 500 ...). */
+void page_fail(struct http_req *r, const struct err *e);
+
+/* After input_read() or a kernel call refused: an object {field: message}
+ * for the form, with "请填写<label>" for a required field left empty.
+ * A message of e not tied to a field goes to ctx "alert".  spec may be
+ * NULL. */
+json_t *page_form_errors(struct http_req *r, const struct input_field *spec,
+                         const struct err *e, json_t *ctx);
+
+/* The submitted form as an object {name: value} (the first value of each
+ * field, _csrf left out), to show what was typed. */
+json_t *page_form_values(const struct http_req *r);
+
+/* A query parameter, "" when absent. */
+const char *page_query(const struct http_req *r, const char *name);
+
+/* Sets ctx key (e.g. "qs") to the non-empty query parameters of names (a list
+ * ending with NULL) as "a=1&b=%E4%B8%AD&" (percent-encoded), so links to
+ * other pages and to the export keep the filter:
+ *     <a href="?{{attr:qs}}offset={{paging.next}}">  */
+void page_qs(struct http_req *r, json_t *ctx, const char *key,
+             const char *const *names);
+
+/* Paging links for a list: adds "paging" {from, to, total, limit, pages,
+ * has_prev, prev, has_next, next} to ctx; prev/next are the offsets of
+ * the neighbouring pages (has_* false at the ends; pages false when all
+ * fits on one page). */
+void page_paging(json_t *ctx, int offset, int limit, int n, int total);
+
+/* "2026-11-26" / "2026年11月26日" / "2026-11-26 09:05" of an instant; ""
+ * for 0. */
+const char *page_date(struct http_req *r, int64_t ms);
+const char *page_date_cn(struct http_req *r, int64_t ms);
+const char *page_minute(struct http_req *r, int64_t ms);
+
+/* Chinese role names ("系统管理员、安全审计员") of a role list, from the
+ * roles table (codes shown as they are when unknown). */
+struct page_roles {
+    struct role *roles;
+    int n;
+};
+int page_roles_load(struct http_req *r, struct page_roles *pr);
+const char *page_role_name(const struct page_roles *pr, const char *code);
+json_t *page_role_names(const struct page_roles *pr, const char *const *codes,
+                        int n);
+/* The same joined with "、" into one arena string ("" for none). */
+const char *page_role_join(struct arena *a, const struct page_roles *pr,
+                           const char *const *codes, int n);
+
+/* page_users.c: the people filter of /admin/users and /admin/grants from
+ * the query (?q=&unit=&active=&offset=), and the same as "f" {q, unit,
+ * active} for the template (links keep it). */
+void page_users_filter(struct http_req *r, struct user_filter *f, int limit,
+                       json_t *ctx);
+
+/* The depth of each unit in the tree (0 for roots; the list has parents
+ * before their children, as org_unit_list() gives it).  Arena-owned. */
+int *page_unit_depths(struct http_req *r, const struct unit *u, int n);
+
+/* <select> options [{value, label, selected}] of the units (indented by
+ * depth), with a first empty option labelled `none` when not NULL. */
+json_t *page_unit_options(struct http_req *r, const char *selected,
+                          const char *none);
 
 #endif

@@ -1,0 +1,549 @@
+/*
+ * tmpl.c - see tmpl.h.
+ *
+ * A template is parsed into a flat array of nodes: text, variable,
+ * section, inverted section, partial.  A section node records in `end`
+ * the index just past its body, so rendering is a loop over index ranges
+ * that recurses into section bodies.  The parsed embedded templates live
+ * in one table built on first use under pthread_once and never change
+ * afterwards, so renders need no lock.
+ *
+ * Limits keep hostile or broken templates from hurting the process:
+ * sections nest at most TMPL_MAX_NEST deep, partials at most
+ * TMPL_MAX_PARTIALS, and the context stack at most TMPL_MAX_STACK.
+ */
+#include "web/tmpl.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "web/embed.h"
+
+#define TMPL_MAX_NEST 32
+#define TMPL_MAX_PARTIALS 8
+#define TMPL_MAX_STACK 64
+#define TMPL_MAX_NAME 128
+
+enum node_kind { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_PARTIAL };
+enum esc_kind { ESC_HTML, ESC_ATTR, ESC_URL, ESC_RAW };
+
+struct node {
+    enum node_kind kind;
+    enum esc_kind esc;
+    const char *s; /* text, or the name (NUL-terminated) */
+    size_t len;
+    int end; /* sections: index after the body */
+};
+
+struct tmpl {
+    char *name;
+    char *src; /* a copy; names are cut out of it */
+    struct node *nodes;
+    int n;
+};
+
+void tmpl_free(struct tmpl *t)
+{
+    if (t == NULL)
+        return;
+    free(t->name);
+    free(t->src);
+    free(t->nodes);
+    free(t);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (q == NULL) {
+        fputs("out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *d = xrealloc(NULL, n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static int line_of(const char *src, const char *at)
+{
+    int line = 1;
+    for (const char *p = src; p < at; p++)
+        if (*p == '\n')
+            line++;
+    return line;
+}
+
+static int name_ok(const char *s, size_t n, int partial)
+{
+    if (n == 0 || n > TMPL_MAX_NAME)
+        return 0;
+    if (n == 1 && s[0] == '.')
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+                 (c == '.' && i > 0 && i + 1 < n && s[i - 1] != '.') ||
+                 (partial && c == '/');
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static struct node *push_node(struct tmpl *t, int *cap)
+{
+    if (t->n == *cap) {
+        *cap = *cap ? *cap * 2 : 32;
+        t->nodes = xrealloc(t->nodes, sizeof(*t->nodes) * (size_t)*cap);
+    }
+    struct node *nd = &t->nodes[t->n++];
+    memset(nd, 0, sizeof(*nd));
+    return nd;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+struct tmpl *tmpl_parse(const char *name, const char *src, size_t len,
+                        char *err, size_t errlen)
+{
+    struct tmpl *t = xrealloc(NULL, sizeof(*t));
+    memset(t, 0, sizeof(*t));
+    t->name = xstrndup(name ? name : "", name ? strlen(name) : 0);
+    t->src = xstrndup(src, len);
+    int cap = 0;
+    int stack[TMPL_MAX_NEST];
+    int depth = 0;
+    char *s = t->src, *end = t->src + len;
+    char *p = s;
+    const char *why = NULL;
+    const char *where = s;
+
+    if (err && errlen)
+        err[0] = '\0';
+    while (p < end) {
+        char *open = memmem(p, (size_t)(end - p), "{{", 2);
+        if (open == NULL) {
+            struct node *nd = push_node(t, &cap);
+            nd->kind = N_TEXT;
+            nd->s = p;
+            nd->len = (size_t)(end - p);
+            break;
+        }
+        if (open > p) {
+            struct node *nd = push_node(t, &cap);
+            nd->kind = N_TEXT;
+            nd->s = p;
+            nd->len = (size_t)(open - p);
+        }
+        where = open;
+        char *close = memmem(open + 2, (size_t)(end - open - 2), "}}", 2);
+        if (close == NULL) {
+            why = "unclosed {{";
+            goto fail;
+        }
+        char *b = open + 2, *e = close;
+        while (b < e && is_space(*b))
+            b++;
+        while (e > b && is_space(e[-1]))
+            e--;
+        p = close + 2;
+        if (b == e) {
+            why = "empty tag";
+            goto fail;
+        }
+        char sigil = *b;
+        if (sigil == '!')
+            continue;
+        if (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '>') {
+            b++;
+            while (b < e && is_space(*b))
+                b++;
+        }
+        enum esc_kind esc = ESC_HTML;
+        if (sigil != '#' && sigil != '^' && sigil != '/' && sigil != '>') {
+            char *colon = memchr(b, ':', (size_t)(e - b));
+            if (colon) {
+                size_t plen = (size_t)(colon - b);
+                if (plen == 4 && memcmp(b, "attr", 4) == 0) {
+                    esc = ESC_ATTR;
+                } else if (plen == 3 && memcmp(b, "url", 3) == 0) {
+                    esc = ESC_URL;
+                } else if (plen == 16 &&
+                           memcmp(b, "raw_trusted_html", 16) == 0) {
+                    esc = ESC_RAW;
+                } else {
+                    why = "unknown context before ':'";
+                    goto fail;
+                }
+                b = colon + 1;
+                while (b < e && is_space(*b))
+                    b++;
+            }
+        }
+        size_t nlen = (size_t)(e - b);
+        if (!name_ok(b, nlen, sigil == '>')) {
+            why = "bad name in tag";
+            goto fail;
+        }
+        *e = '\0'; /* the source copy is ours: names end in place */
+        if (sigil == '/') {
+            if (depth == 0) {
+                why = "{{/...}} without an open section";
+                goto fail;
+            }
+            struct node *op = &t->nodes[stack[depth - 1]];
+            if (op->len != nlen || memcmp(op->s, b, nlen) != 0) {
+                why = "{{/...}} does not match the open section";
+                goto fail;
+            }
+            op->end = t->n;
+            depth--;
+            continue;
+        }
+        struct node *nd = push_node(t, &cap);
+        nd->s = b;
+        nd->len = nlen;
+        nd->esc = esc;
+        if (sigil == '#' || sigil == '^') {
+            nd->kind = sigil == '#' ? N_SECTION : N_INVERTED;
+            if (depth == TMPL_MAX_NEST) {
+                why = "sections nested too deep";
+                goto fail;
+            }
+            stack[depth++] = t->n - 1;
+        } else if (sigil == '>') {
+            nd->kind = N_PARTIAL;
+        } else {
+            nd->kind = N_VAR;
+        }
+    }
+    if (depth > 0) {
+        where = t->nodes[stack[depth - 1]].s;
+        why = "section not closed";
+        goto fail;
+    }
+    return t;
+fail:
+    if (err && errlen)
+        snprintf(err, errlen, "line %d: %s", line_of(t->src, where), why);
+    tmpl_free(t);
+    return NULL;
+}
+
+/* ---- rendering ---- */
+
+struct render {
+    struct buf *out;
+    json_t *stack[TMPL_MAX_STACK];
+    int depth;
+    int partials;
+    int logged; /* a failure was already logged */
+    const char *tname;
+};
+
+int tmpl_escape_html(struct buf *out, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep;
+        switch (s[i]) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        case '`':
+            rep = "&#96;";
+            break;
+        default:
+            rep = NULL;
+            break;
+        }
+        if (rep == NULL)
+            continue;
+        if (buf_append(out, s + run, i - run) < 0 || buf_puts(out, rep) < 0)
+            return -1;
+        run = i + 1;
+    }
+    return buf_append(out, s + run, n - run);
+}
+
+int tmpl_escape_url(struct buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                    c == '_' || c == '~';
+        char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        if (plain ? buf_putc(out, (char)c) < 0 : buf_append(out, enc, 3) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One step down: an object key or an array index. */
+static json_t *child(json_t *v, const char *key, size_t klen)
+{
+    if (json_is_object(v))
+        return json_object_getn(v, key, klen);
+    if (json_is_array(v) && klen > 0 && klen < 10) {
+        size_t idx = 0;
+        for (size_t i = 0; i < klen; i++) {
+            if (key[i] < '0' || key[i] > '9')
+                return NULL;
+            idx = idx * 10 + (size_t)(key[i] - '0');
+        }
+        return json_array_get(v, idx);
+    }
+    return NULL;
+}
+
+static json_t *lookup(const struct render *c, const char *name, size_t len)
+{
+    if (len == 1 && name[0] == '.')
+        return c->depth ? c->stack[c->depth - 1] : NULL;
+    const char *dot = memchr(name, '.', len);
+    size_t first = dot ? (size_t)(dot - name) : len;
+    json_t *v = NULL;
+    for (int i = c->depth - 1; i >= 0 && v == NULL; i--)
+        v = child(c->stack[i], name, first);
+    while (v && dot) {
+        const char *seg = dot + 1;
+        dot = memchr(seg, '.', (size_t)(name + len - seg));
+        size_t slen = dot ? (size_t)(dot - seg) : (size_t)(name + len - seg);
+        v = child(v, seg, slen);
+    }
+    return v;
+}
+
+static int truthy(json_t *v)
+{
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_OBJECT:
+        return json_object_size(v) > 0;
+    case JSON_ARRAY:
+        return json_array_size(v) > 0;
+    case JSON_STRING:
+        return json_string_length(v) > 0;
+    case JSON_INTEGER:
+        return json_integer_value(v) != 0;
+    case JSON_REAL:
+        return json_real_value(v) != 0.0;
+    case JSON_TRUE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int emit(struct buf *out, json_t *v, enum esc_kind esc)
+{
+    char num[64];
+    const char *s;
+    size_t n;
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_STRING:
+        s = json_string_value(v);
+        n = json_string_length(v);
+        break;
+    case JSON_INTEGER:
+        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(v));
+        s = num;
+        n = strlen(num);
+        break;
+    case JSON_REAL:
+        snprintf(num, sizeof(num), "%.15g", json_real_value(v));
+        s = num;
+        n = strlen(num);
+        break;
+    case JSON_TRUE:
+        s = "true";
+        n = 4;
+        break;
+    case JSON_FALSE:
+        s = "false";
+        n = 5;
+        break;
+    default:
+        return 0;
+    }
+    switch (esc) {
+    case ESC_URL:
+        return tmpl_escape_url(out, s, n);
+    case ESC_RAW:
+        return buf_append(out, s, n);
+    default:
+        return tmpl_escape_html(out, s, n);
+    }
+}
+
+static int render_range(const struct tmpl *t, int from, int to,
+                        struct render *c);
+
+static int push_render(const struct tmpl *t, int from, int to, struct render *c,
+                       json_t *item)
+{
+    if (c->depth == TMPL_MAX_STACK) {
+        log_error("cannot render template %s: contexts nested too deep",
+                  c->tname);
+        c->logged = 1;
+        return -1;
+    }
+    c->stack[c->depth++] = item;
+    int rc = render_range(t, from, to, c);
+    c->depth--;
+    return rc;
+}
+
+static int render_partial(const struct node *nd, struct render *c)
+{
+    char name[TMPL_MAX_NAME + 32];
+    const char *ext = memchr(nd->s, '.', nd->len) ? "" : ".html";
+    snprintf(name, sizeof(name), "templates/%s%s", nd->s, ext);
+    const struct tmpl *p = tmpl_get(name);
+    if (p == NULL) {
+        c->logged = 1;
+        return -1;
+    }
+    if (c->partials == TMPL_MAX_PARTIALS) {
+        log_error("cannot render template %s: partials nested too deep",
+                  c->tname);
+        c->logged = 1;
+        return -1;
+    }
+    c->partials++;
+    const char *outer = c->tname;
+    c->tname = p->name;
+    int rc = render_range(p, 0, p->n, c);
+    c->tname = outer;
+    c->partials--;
+    return rc;
+}
+
+static int render_range(const struct tmpl *t, int from, int to,
+                        struct render *c)
+{
+    for (int i = from; i < to; i++) {
+        const struct node *nd = &t->nodes[i];
+        json_t *v;
+        int rc = 0;
+        switch (nd->kind) {
+        case N_TEXT:
+            rc = buf_append(c->out, nd->s, nd->len);
+            break;
+        case N_VAR:
+            rc = emit(c->out, lookup(c, nd->s, nd->len), nd->esc);
+            break;
+        case N_SECTION:
+            v = lookup(c, nd->s, nd->len);
+            if (json_is_array(v)) {
+                for (size_t k = 0; k < json_array_size(v) && rc == 0; k++)
+                    rc =
+                        push_render(t, i + 1, nd->end, c, json_array_get(v, k));
+            } else if (truthy(v)) {
+                rc = push_render(t, i + 1, nd->end, c, v);
+            }
+            i = nd->end - 1;
+            break;
+        case N_INVERTED:
+            v = lookup(c, nd->s, nd->len);
+            if (!truthy(v))
+                rc = render_range(t, i + 1, nd->end, c);
+            i = nd->end - 1;
+            break;
+        case N_PARTIAL:
+            rc = render_partial(nd, c);
+            break;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int tmpl_render(const struct tmpl *t, json_t *ctx, struct buf *out)
+{
+    struct render c;
+    memset(&c, 0, sizeof(c));
+    c.out = out;
+    c.tname = t->name;
+    c.stack[c.depth++] = ctx;
+    int rc = render_range(t, 0, t->n, &c);
+    if (rc < 0 && !c.logged)
+        log_error("cannot render template %s: output larger than %zu bytes",
+                  t->name, out->max);
+    return rc;
+}
+
+/* ---- the embedded templates, parsed once ---- */
+
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static struct tmpl **cache; /* parallel to embed_files */
+static size_t cache_n;
+
+static void cache_build(void)
+{
+    size_t n = 0;
+    while (embed_files[n].name)
+        n++;
+    cache = xrealloc(NULL, sizeof(*cache) * (n ? n : 1));
+    cache_n = n;
+    for (size_t i = 0; i < n; i++) {
+        const struct embed_file *f = &embed_files[i];
+        char err[256];
+        cache[i] = NULL;
+        if (strncmp(f->name, "templates/", 10) != 0)
+            continue;
+        cache[i] = tmpl_parse(f->name, (const char *)f->data, (size_t)f->len,
+                              err, sizeof(err));
+        if (cache[i] == NULL)
+            log_error("template %s is broken: %s", f->name, err);
+    }
+}
+
+const struct tmpl *tmpl_get(const char *name)
+{
+    pthread_once(&cache_once, cache_build);
+    for (size_t i = 0; i < cache_n; i++) {
+        if (strcmp(embed_files[i].name, name) != 0)
+            continue;
+        if (cache[i] == NULL)
+            log_error("cannot render template %s: it failed to parse", name);
+        return cache[i];
+    }
+    log_error("cannot render template %s: no such template", name);
+    return NULL;
+}
+
+int tmpl_render_name(const char *name, json_t *ctx, struct buf *out)
+{
+    const struct tmpl *t = tmpl_get(name);
+    return t ? tmpl_render(t, ctx, out) : -1;
+}
