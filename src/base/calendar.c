@@ -240,6 +240,8 @@ int calendar_add_workdays(const struct calendar *cal, struct ymd from, int n,
         if (calendar_day_is_workday(cal, day))
             left--;
     }
+    if (!ymd_valid(days_to_ymd(day)))
+        return -1;
     *out = days_to_ymd(day);
     calendar_flag(unpublished, calendar_span_unpublished(cal, start, day));
     return 0;
@@ -254,6 +256,8 @@ int calendar_add_days(const struct calendar *cal, struct ymd from, int n,
     int step = n < 0 ? -1 : 1;
     while (!calendar_day_is_workday(cal, day))
         day += step;
+    if (!ymd_valid(days_to_ymd(day)))
+        return -1;
     *out = days_to_ymd(day);
     calendar_flag(unpublished, calendar_span_unpublished(cal, start, day));
     return 0;
@@ -428,6 +432,19 @@ static struct calendar_word calendar_rest(const char *s, const char *end)
     return w;
 }
 
+/* The length of w to quote in a message: at most 40 bytes, cut at a
+ * character boundary (w is valid UTF-8). */
+static int calendar_clip(struct calendar_word w)
+{
+    size_t n = w.len;
+    if (n > 40) {
+        n = 40;
+        while (n > 0 && ((unsigned char)w.p[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return (int)n;
+}
+
 static int calendar_word_is(struct calendar_word w, const char *s)
 {
     return w.len == strlen(s) && memcmp(w.p, s, w.len) == 0;
@@ -453,7 +470,7 @@ static int calendar_pdate(struct calendar_parser *p, struct calendar_word w,
     }
     if (w.len >= sizeof(tmp)) {
         calendar_perror(p, p->line, "%s“%.*s”不对，应为 YYYY-MM-DD", what,
-                        (int)(w.len > 40 ? 40 : w.len), w.p);
+                        calendar_clip(w), w.p);
         return -1;
     }
     memcpy(tmp, w.p, w.len);
@@ -507,7 +524,7 @@ static void calendar_pyear(struct calendar_parser *p, const char *s,
                                                      : -1;
     if (w.len != 4 || y < 1900 || y > 9999) {
         calendar_perror(p, p->line, "年份“%.*s”不对，应为四位数字，如 2026",
-                        (int)(w.len > 40 ? 40 : w.len), w.p);
+                        calendar_clip(w), w.p);
         return;
     }
     if (notice.len == 0) {
@@ -610,7 +627,7 @@ static void calendar_pline(struct calendar_parser *p, const char *s,
     else
         calendar_perror(p, p->line,
                         "不认识“%.*s”，每行应以 year、off 或 work 开头",
-                        (int)(w.len > 40 ? 40 : w.len), w.p);
+                        calendar_clip(w), w.p);
 }
 
 static int calendar_pday_cmp(const void *a, const void *b)

@@ -29,9 +29,14 @@
  *     work 2026-01-04             元旦调休上班  a weekend day worked
  *
  * Words are separated by spaces or tabs; what follows the dates is the note
- * (optional, at most CALENDAR_NOTE_MAX bytes).  `off` and `work` lines
+ * (optional, at most CALENDAR_NOTE_MAX bytes; a word after FROM that starts
+ * with a digit is read as TO, so a note starts with something else).  '#'
+ * starts a comment only as a line's first word.  `off` and `work` lines
  * belong to the `year` line above them and their dates must lie in that
- * year.  A text may declare several years.  Errors, each reported with its
+ * year.  A text may declare several years; importing a year replaces all
+ * of that year's overrides, so an amended notice (as in 2019 and 2020) is
+ * imported as the whole year again, with both notice numbers on its
+ * `year` line.  Errors, each reported with its
  * line number ("第 3 行：…"): an unknown word, a missing or malformed date,
  * TO before FROM, a date outside the declared year, a date given twice, a
  * `work` day that is not a Saturday or Sunday, an `off`/`work` line before

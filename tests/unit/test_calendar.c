@@ -433,6 +433,10 @@ static void test_limits(void **state)
     assert_int_equal(
         calendar_add_workdays(cal, D("2026-01-05"), CALENDAR_MAX_N, &out, NULL),
         0);
+    assert_int_equal(
+        calendar_add_workdays(cal, D("9999-12-30"), 5, &out, NULL), -1);
+    assert_int_equal(calendar_add_days(cal, D("1900-01-02"), -5, &out, NULL),
+                     -1);
     assert_int_equal(calendar_add_year(cal, 1899, "x"), -1);
     assert_int_equal(calendar_add_year(cal, 10000, "x"), -1);
     assert_int_equal(calendar_set_day(cal, bad, CALENDAR_OFF, NULL), -1);
@@ -575,6 +579,10 @@ static void test_parse_errors(void **state)
         {"year 2026 \xff\xfe\n", 1, {"第 1 行：不是有效的 UTF-8 文本"}},
         {"year 2026 X\noff\n", 1, {"第 2 行：缺少起始日期"}},
         {"year 2026 X\nwork\n", 1, {"第 2 行：缺少日期"}},
+        /* a long word is quoted cut at a character boundary (40 bytes
+         * would split the 14th character) */
+        {"year 2026 X\n假假假假假假假假假假假假假假假假 2026-01-01\n", 1,
+         {"第 2 行：不认识“假假假假假假假假假假假假假”，"}},
         /* several errors: all reported, in line order */
         {"year 2026 X\noff 2026-01-01\nfoo\noff 2026-01-01\n"
          "work 2026-13-01\n",
