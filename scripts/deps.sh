@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev postgresql
 libjansson-dev libsodium-dev libssl-dev libxlsxwriter-dev libcmocka-dev
-libcurl4-openssl-dev
+libcurl4-openssl-dev libopencc-dev libopencc-data
 curl wrk chromium fonts-noto-cjk"
 # Node.js and npm come from Debian unless the machine already has them
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).

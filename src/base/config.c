@@ -21,6 +21,7 @@ void config_defaults(struct config *c)
     c->password_classes = 3;
     c->hash_parallel = 2;
     c->max_body = 8L << 20;
+    c->max_upload_mb = 50;
 }
 
 static int set_int(int *dst, const char *v, int lo, int hi)
@@ -71,6 +72,10 @@ int config_set(struct config *c, const char *key, const char *v)
         return set_int(&c->test_clock, v, 0, 1);
     if (!strcmp(key, "secure_cookies"))
         return set_int(&c->secure_cookies, v, 0, 1);
+    if (!strcmp(key, "max_upload_mb"))
+        return set_int(&c->max_upload_mb, v, 1, 4096);
+    if (!strcmp(key, "webhook_url"))
+        return set_str(c->webhook_url, sizeof(c->webhook_url), v);
     if (!strcmp(key, "max_body")) {
         int kb;
         if (set_int(&kb, v, 1, 1 << 20))
@@ -145,7 +150,8 @@ int config_load_env(struct config *c, char *errbuf, size_t errlen)
     static const char *keys[] = {
         "db", "listen", "data", "threads", "db_pool", "idle_minutes",
         "lock_failures", "lock_minutes", "password_min", "password_classes",
-        "hash_parallel", "secure_cookies", "max_body", NULL};
+        "hash_parallel", "secure_cookies", "max_body", "max_upload_mb",
+        "webhook_url", NULL};
     for (int i = 0; keys[i]; i++) {
         char name[64];
         size_t j;

@@ -27,6 +27,8 @@ struct config {
     int test_clock;      /* enables PUT /api/v1/test/clock (loopback only) */
     int secure_cookies;  /* adds Secure to cookies (behind TLS) */
     long max_body;       /* bytes of a request body */
+    int max_upload_mb;   /* size cap of one attachment, MiB (default 50) */
+    char webhook_url[1024]; /* notifications POSTed here; empty: off */
 };
 
 void config_defaults(struct config *c);

@@ -67,5 +67,7 @@ int cmd_calendar_days(const struct cli_cmd *, struct cli_args *);
 int cmd_calendar_is_workday(const struct cli_cmd *, struct cli_args *);
 int cmd_calendar_show(const struct cli_cmd *, struct cli_args *);
 int cmd_calendar_import(const struct cli_cmd *, struct cli_args *);
+/* supervision.c: import work-report */
+int cmd_import_work_report(const struct cli_cmd *, struct cli_args *);
 
 #endif

@@ -53,6 +53,12 @@ static const struct cli_opt opts_user_passwd[] = {
     {"password-stdin", NULL, "从标准输入读取密码"},
     {0}};
 
+static const struct cli_opt opts_import_work_report[] = {
+    COMMON_OPTS,
+    {"title", "T", "上级事项名称（默认“YYYY年政府工作报告重点任务”）"},
+    {"as", "LOGIN", "以该人员（督查科工作人员）的名义登记"},
+    {0}};
+
 static const struct cli_cmd commands[] = {
     {"init", "建立或升级数据库", NULL, 0, 0, opts_common, cmd_init},
     {"serve", "启动 Web 服务", NULL, 0, 0, opts_serve, cmd_serve},
@@ -63,6 +69,8 @@ static const struct cli_cmd commands[] = {
      cmd_user_passwd},
     {"import org", "从 CSV 批量导入单位和人员", "FILE.csv", 1, 1, opts_common,
      cmd_import_org},
+    {"import work-report", "从 CSV 导入政府工作报告任务分解表（督查督办）",
+     "FILE.csv", 1, 1, opts_import_work_report, cmd_import_work_report},
     {"backup", "备份数据库到文件", "FILE", 1, 1, opts_common, cmd_backup},
     {"check", "检查数据库完整性和审计链", NULL, 0, 0, opts_common, cmd_check},
     {"calendar workdays", "FROM 之后第 N 个工作日（N 为负则往前数）", "FROM N",

@@ -9,8 +9,15 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "kernel/auth.h"
+#include "kernel/case.h"
 #include "kernel/demo.h"
+#include "kernel/files.h"
+#include "kernel/jobs.h"
+#include "kernel/notify.h"
 #include "kernel/schema.h"
+#include "kernel/search.h"
+#include "kernel/webhook.h"
+#include "modules/supervision.h"
 #include "web/pages.h"
 #include "web/routes.h"
 #include "web/server.h"
@@ -21,6 +28,15 @@ static int listen_is_loopback(const char *listen)
     return strncmp(listen, "127.", 4) == 0 ||
            strncmp(listen, "localhost:", 10) == 0 ||
            strncmp(listen, "[::1]:", 6) == 0;
+}
+
+/* The case engine's hooks (search index, notifications, search match),
+ * before any case is written: the demo's and the server's. */
+static void serve_case_hooks(void)
+{
+    case_on_index(search_index_case);
+    case_on_notify(notify_user);
+    case_on_search(search_match_arg);
 }
 
 static int serve(struct cli_args *args)
@@ -51,11 +67,21 @@ static int serve(struct cli_args *args)
     app.db_kind = store_pool_kind(app.pool) == STORE_PG ? "postgresql"
                                                         : "sqlite";
     app.routes = routes_table;
-    app.nav = pages_nav;
+    app.nav = page_cases_nav();
+    app.todo_count = page_cases_todo_count;
+    serve_case_hooks();
     auth_configure(cfg);
     if (cfg->test_clock)
         log_warn("test clock enabled: PUT /api/v1/test/clock moves time");
+    files_configure(cfg);
+    /* periodic jobs: register them all before jobs_start */
+    if (webhook_setup(cfg) || jobs_start(app.db_url)) {
+        fputs("shuniu serve: 无法启动定时任务（见上方日志）\n", stderr);
+        store_pool_close(app.pool);
+        return 1;
+    }
     int rc = server_run(&app);
+    jobs_stop();
     store_pool_close(app.pool);
     return rc ? 1 : 0;
 }
@@ -79,11 +105,14 @@ int cmd_demo(const struct cli_cmd *cmd, struct cli_args *args)
     struct store *db = cli_open_db(args);
     if (db == NULL)
         return 1;
+    serve_case_hooks();
     struct arena *a = arena_new();
     struct err e;
     int built = 0;
     err_clear(&e);
     int rc = demo_build(db, a, &built, &e);
+    if (rc == 0) /* the demo's 督办事项 (modules sit above the kernel) */
+        rc = supervision_demo(db, a, &e);
     store_close(db);
     arena_free(a);
     if (rc) {

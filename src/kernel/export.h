@@ -7,8 +7,12 @@
  * web face can send it and nothing is left on disk.
  *
  *     x = export_begin(dir, "审计记录", headers, n, &e);
+ *     export_column(x, 2, 12, EXPORT_DATE); (optional, before the rows)
  *     export_row(x, cells);  ...           (cells: n strings, NULL = empty)
  *     export_finish(x, &fd, &len, &e);     (always; frees x)
+ *
+ * Columns are 18 characters wide and written EXPORT_AUTO unless
+ * export_column() says otherwise.
  */
 #ifndef SHUNIU_EXPORT_H
 #define SHUNIU_EXPORT_H
@@ -25,7 +29,21 @@ struct export_sheet;
 struct export_sheet *export_begin(const char *dir, const char *title,
                                   const char *const *headers, int ncols,
                                   struct err *e);
-/* Appends a row; numbers that look like integers are written as numbers. */
+/* How the cells of a column are written. */
+enum export_cell {
+    EXPORT_AUTO = 0, /* integers (no leading zero) as numbers, else text */
+    EXPORT_TEXT,     /* always text (codes with leading zeros, numbers) */
+    EXPORT_DATE,     /* "YYYY-MM-DD" (or the date of an ISO time) as a real
+                        date cell shown yyyy-mm-dd; anything else as text */
+};
+
+/* Sets the width (characters; <= 0 keeps 18) and the cell type of column
+ * col.  Call before the first export_row().  0, or -1 for a column out of
+ * range or once rows were written. */
+int export_column(struct export_sheet *x, int col, double width,
+                  enum export_cell type);
+/* Appends a row; cells are written by their column's type (EXPORT_AUTO:
+ * numbers that look like integers are written as numbers). */
 int export_row(struct export_sheet *x, const char *const *cells);
 /* Closes the workbook; on success *fd is the open, unlinked file (the
  * caller closes it) and *len its size.  Frees x in every case. */

@@ -139,7 +139,7 @@ enum clock_op {
     CLOCK_OP_START,   /* start (or restart from now) */
     CLOCK_OP_PAUSE,
     CLOCK_OP_RESUME,
-    CLOCK_OP_EXTEND,  /* by the transition's extension field, see below */
+    CLOCK_OP_EXTEND,  /* by the transition's extend_field, see below */
     CLOCK_OP_STOP,
 };
 
@@ -152,6 +152,9 @@ struct clock_effect {
 struct clock_length {
     const char *choice;
     int length;
+    /* the setting key that may override this length
+     * ("supervision.limit.urgent"); NULL: none */
+    const char *setting;
 };
 
 struct clock_def {
@@ -172,6 +175,11 @@ struct clock_def {
     int main;
     /* the setting key that may override length ("supervision.limit.normal") */
     const char *setting;
+    /* 1: being overdue on this clock makes the case yellow, never red (a
+     * cyclic progress report that is late, beside the main limit).  A clock
+     * whose length comes out 0 (no choice matched, length 0) and that has no
+     * deadline does not run: START leaves it stopped. */
+    int warn_only;
 };
 
 /* ---- transitions ---- */
@@ -214,6 +222,22 @@ struct transition_def {
     /* the notice after firing, for pages: "已交办{lead_unit}" (field codes
      * in braces are replaced by their display values) */
     const char *done_message;
+    /* CLOCK_OP_EXTEND: the field holding the extension, set by this
+     * transition or by the one that opened the pending request (a DATE: the
+     * new last day; a NUMBER: more length in the clock's unit).  NULL: the
+     * clock is not extended.  A DATE not after the clock's current last day
+     * is refused (400 on that field), both by the transition that opens the
+     * pending request and by the one that grants it. */
+    const char *extend_field;
+    /* whom the engine notifies after firing, besides those the case waits
+     * for in its new state (urge: the lead unit): people standing in
+     * notify_rel to the case and holding one of notify_roles (NULL: any) */
+    int notify_rel;
+    const char *notify_roles;
+    /* a clock code: the transition may fire only while that clock runs and
+     * is not overdue (退回交办 within the sign-for limit); otherwise 409
+     * "已超过<clock label>".  NULL: no such limit. */
+    const char *within;
 };
 
 /* A pending request between two transitions (延期申请 awaiting a decision).
@@ -252,6 +276,9 @@ struct module_def {
     /* the module's own hooks (any may be NULL) */
     int (*on_create)(struct case_ctx *c, struct err *e);
     int (*validate)(struct case_ctx *c, struct err *e);
+    /* clock effects of registering a case, as a transition's clocks (a
+     * clock that runs from registration: 信访 15 days to forward) */
+    struct clock_effect create_clocks[4];
 };
 
 /* ---- the registry ---- */
@@ -259,6 +286,14 @@ struct module_def {
 /* Every module compiled in, in navigation order; ends with NULL.  Defined
  * in modules/registry.c, the one file that names them all. */
 extern const struct module_def *const module_registry[];
+
+/* Tests only: makes the lookups below read list (ends with NULL) instead
+ * of module_registry; NULL returns to module_registry.  Call before any
+ * other thread runs. */
+void module_registry_use(const struct module_def *const *list);
+/* The modules compiled in (module_registry unless a test replaced it),
+ * ending with NULL. */
+const struct module_def *const *module_list(void);
 
 /* The module of that code, or NULL. */
 const struct module_def *module_find(const char *code);

@@ -119,8 +119,250 @@ static const char schema_v2_calendar[] =
     " kind TEXT NOT NULL CHECK (kind IN ('off', 'work')),"
     " note TEXT NOT NULL DEFAULT '')";
 
+/* Migration 3: the case engine (case.c, case_clock.c, case_query.c,
+ * number.c).  cases holds one row per case of every module: the columns
+ * the engine lists, filters and checks by, and `data`, the module's field
+ * values as JSON in API form.  The light_* columns cache the clocks of the
+ * case and of its open children (case_clock.c keeps them in step) so that
+ * lists filter and sort by light without evaluating clocks:
+ *     light_due_ms     the earliest due instant of a running clock that
+ *                      can turn red (NULL: none)
+ *     light_yellow_ms  the earliest instant a running clock turns yellow
+ *     light_floor      the worst fixed light (a paused clock keeps the
+ *                      light it had; a closed case its main clock's end
+ *                      light); -1: none
+ * and the light at an instant is the worst of the three.  case_waits says
+ * whom a case waits for now (rewritten at every transition): a user, or
+ * the people of a unit, or anyone (both 0), holding role ('*': any). */
+static const char schema_v3_cases[] =
+    "CREATE TABLE cases ("
+    " id {{ID}},"
+    " module TEXT NOT NULL,"
+    " number TEXT NOT NULL DEFAULT '',"
+    " number_year INTEGER NOT NULL DEFAULT 0,"
+    " number_n BIGINT NOT NULL DEFAULT 0,"
+    " title TEXT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " secrecy INTEGER NOT NULL DEFAULT 0,"
+    " owner_unit_id BIGINT REFERENCES units(id),"
+    " creator_id BIGINT REFERENCES users(id),"
+    " lead_unit_id BIGINT REFERENCES units(id),"
+    " handler_id BIGINT REFERENCES users(id),"
+    " parent_id BIGINT REFERENCES cases(id),"
+    " progress INTEGER NOT NULL DEFAULT 0,"
+    " pending TEXT,"
+    " due_ms BIGINT NOT NULL DEFAULT 0,"
+    " light_due_ms BIGINT,"
+    " light_yellow_ms BIGINT,"
+    " light_floor INTEGER NOT NULL DEFAULT -1,"
+    " last_light INTEGER NOT NULL DEFAULT -1,"
+    " created_ms BIGINT NOT NULL,"
+    " updated_ms BIGINT NOT NULL,"
+    " closed_ms BIGINT NOT NULL DEFAULT 0,"
+    " data TEXT NOT NULL DEFAULT '{}');"
+    "CREATE INDEX cases_module_state ON cases(module, state);"
+    "CREATE INDEX cases_lead ON cases(lead_unit_id);"
+    "CREATE INDEX cases_owner ON cases(owner_unit_id);"
+    "CREATE INDEX cases_handler ON cases(handler_id);"
+    "CREATE INDEX cases_due ON cases(due_ms);"
+    "CREATE INDEX cases_parent ON cases(parent_id);"
+    "CREATE INDEX cases_updated ON cases(updated_ms);"
+    "CREATE INDEX cases_created ON cases(created_ms);"
+    "CREATE INDEX cases_open ON cases(closed_ms, light_yellow_ms);"
+
+    "CREATE TABLE case_parties ("
+    " case_id BIGINT NOT NULL REFERENCES cases(id),"
+    " rel TEXT NOT NULL,"
+    " unit_id BIGINT NOT NULL DEFAULT 0,"
+    " user_id BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX case_parties_case ON case_parties(case_id);"
+    "CREATE INDEX case_parties_user ON case_parties(user_id);"
+    "CREATE INDEX case_parties_unit ON case_parties(unit_id);"
+
+    "CREATE TABLE case_waits ("
+    " case_id BIGINT NOT NULL REFERENCES cases(id),"
+    " unit_id BIGINT NOT NULL DEFAULT 0,"
+    " user_id BIGINT NOT NULL DEFAULT 0,"
+    " role TEXT NOT NULL DEFAULT '*',"
+    " pending TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX case_waits_case ON case_waits(case_id);"
+    "CREATE INDEX case_waits_user ON case_waits(user_id);"
+    "CREATE INDEX case_waits_unit ON case_waits(unit_id);"
+
+    "CREATE TABLE case_clocks ("
+    " id {{ID}},"
+    " case_id BIGINT NOT NULL REFERENCES cases(id),"
+    " clock TEXT NOT NULL,"
+    " main INTEGER NOT NULL DEFAULT 0,"
+    " warn_only INTEGER NOT NULL DEFAULT 0,"
+    " start_ms BIGINT NOT NULL,"
+    " unit INTEGER NOT NULL,"
+    " length INTEGER NOT NULL,"
+    " deadline TEXT NOT NULL DEFAULT '',"
+    " warn INTEGER NOT NULL DEFAULT 0,"
+    " warn_value INTEGER NOT NULL DEFAULT 0,"
+    " stop_ms BIGINT NOT NULL DEFAULT 0,"
+    " due_ms BIGINT NOT NULL DEFAULT 0,"
+    " UNIQUE (case_id, clock));"
+    "CREATE INDEX case_clocks_open ON case_clocks(stop_ms);"
+
+    "CREATE TABLE case_clock_pauses ("
+    " id {{ID}},"
+    " clock_id BIGINT NOT NULL REFERENCES case_clocks(id),"
+    " from_ms BIGINT NOT NULL,"
+    " to_ms BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX case_clock_pauses_clock ON case_clock_pauses(clock_id);"
+
+    "CREATE TABLE case_clock_extensions ("
+    " id {{ID}},"
+    " clock_id BIGINT NOT NULL REFERENCES case_clocks(id),"
+    " length INTEGER NOT NULL DEFAULT 0,"
+    " deadline TEXT NOT NULL DEFAULT '',"
+    " at_ms BIGINT NOT NULL,"
+    " by_login TEXT NOT NULL,"
+    " why TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX case_clock_ext_clock ON case_clock_extensions(clock_id);"
+
+    "CREATE TABLE case_timeline ("
+    " id {{ID}},"
+    " case_id BIGINT NOT NULL REFERENCES cases(id),"
+    " at_ms BIGINT NOT NULL,"
+    " actor_id BIGINT NOT NULL DEFAULT 0,"
+    " actor_login TEXT NOT NULL,"
+    " actor_name TEXT NOT NULL,"
+    " actor_role TEXT NOT NULL DEFAULT '',"
+    " kind TEXT NOT NULL,"
+    " transition TEXT NOT NULL DEFAULT '',"
+    " from_state TEXT NOT NULL DEFAULT '',"
+    " to_state TEXT NOT NULL DEFAULT '',"
+    " text TEXT NOT NULL DEFAULT '',"
+    " data TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX case_timeline_case ON case_timeline(case_id, id);"
+    "CREATE INDEX case_timeline_kind ON case_timeline(kind, transition);"
+
+    "CREATE TABLE case_links ("
+    " id {{ID}},"
+    " a_id BIGINT NOT NULL REFERENCES cases(id),"
+    " b_id BIGINT NOT NULL REFERENCES cases(id),"
+    " kind TEXT NOT NULL,"
+    " by_id BIGINT NOT NULL DEFAULT 0,"
+    " by_login TEXT NOT NULL,"
+    " at_ms BIGINT NOT NULL,"
+    " UNIQUE (a_id, b_id, kind));"
+    "CREATE INDEX case_links_b ON case_links(b_id);"
+
+    "CREATE TABLE numbers ("
+    " pattern TEXT NOT NULL,"
+    " year INTEGER NOT NULL,"
+    " last BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (pattern, year));"
+
+    "CREATE TABLE number_log ("
+    " pattern TEXT NOT NULL,"
+    " year INTEGER NOT NULL,"
+    " n BIGINT NOT NULL,"
+    " case_id BIGINT REFERENCES cases(id),"
+    " taken_ms BIGINT NOT NULL,"
+    " voided_by TEXT NOT NULL DEFAULT '',"
+    " voided_why TEXT NOT NULL DEFAULT '',"
+    " voided_ms BIGINT NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (pattern, year, n))";
+
+/* Migration 4: Chinese search (search.c).  search_docs holds one document
+ * per case: module, the text as indexed (body, for snippets) and its
+ * tokens (src/base/tokenize.h).  SQLite indexes tokens in the FTS5 table
+ * search_fts (external content over search_docs, rowid = case_id, kept in
+ * step by the three triggers: SQLite's documented pattern); PostgreSQL in
+ * the generated tsvector column tsv under a GIN index.  Both backends
+ * therefore write search_docs with the same SQL.  No foreign key to cases:
+ * search.c never reads the engine's tables. */
+static const char schema_v4_search_sqlite[] =
+    "CREATE TABLE search_docs ("
+    " case_id INTEGER PRIMARY KEY,"
+    " module TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " tokens TEXT NOT NULL);"
+    "CREATE VIRTUAL TABLE search_fts USING fts5(tokens,"
+    " content='search_docs', content_rowid='case_id',"
+    " tokenize='unicode61', prefix='1');"
+    "CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN"
+    " INSERT INTO search_fts (rowid, tokens) VALUES (new.case_id, new.tokens);"
+    " END;"
+    "CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN"
+    " INSERT INTO search_fts (search_fts, rowid, tokens)"
+    " VALUES ('delete', old.case_id, old.tokens);"
+    " END;"
+    "CREATE TRIGGER search_docs_au AFTER UPDATE ON search_docs BEGIN"
+    " INSERT INTO search_fts (search_fts, rowid, tokens)"
+    " VALUES ('delete', old.case_id, old.tokens);"
+    " INSERT INTO search_fts (rowid, tokens) VALUES (new.case_id, new.tokens);"
+    " END";
+
+static const char schema_v4_search_pg[] =
+    "CREATE TABLE search_docs ("
+    " case_id BIGINT PRIMARY KEY,"
+    " module TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " tokens TEXT NOT NULL,"
+    " tsv tsvector GENERATED ALWAYS AS"
+    " (to_tsvector('simple'::regconfig, tokens)) STORED);"
+    "CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)";
+
+/* Migration 5: attachments (files.c), in-app notifications (notify.c), the
+ * webhook outbox (webhook.c) and the job runner's leases (jobs.c).  A files
+ * row names its blob by SHA-256 (several rows may share one); case_id 0 is
+ * "no case" (no foreign key: the cases table belongs to the engine). */
+static const char schema_v5_files_notify_jobs[] =
+    "CREATE TABLE files ("
+    " id {{ID}},"
+    " sha256 TEXT NOT NULL,"
+    " size BIGINT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " content_type TEXT NOT NULL,"
+    " case_id BIGINT NOT NULL DEFAULT 0,"
+    " uploaded_by BIGINT NOT NULL DEFAULT 0,"
+    " uploaded_ms BIGINT NOT NULL,"
+    " removed_ms BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX files_case ON files(case_id, id);"
+    "CREATE INDEX files_sha ON files(sha256);"
+
+    "CREATE TABLE notifications ("
+    " id {{ID}},"
+    " user_id BIGINT NOT NULL REFERENCES users(id),"
+    " case_id BIGINT NOT NULL DEFAULT 0,"
+    " kind TEXT NOT NULL,"
+    " text TEXT NOT NULL,"
+    " created_ms BIGINT NOT NULL,"
+    " read_ms BIGINT NOT NULL DEFAULT 0);"
+    "CREATE INDEX notifications_user ON notifications(user_id, read_ms, id);"
+
+    "CREATE TABLE webhook_outbox ("
+    " id {{ID}},"
+    " event TEXT NOT NULL,"
+    " created_ms BIGINT NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_ms BIGINT NOT NULL,"
+    " sent_ms BIGINT NOT NULL DEFAULT 0,"
+    " failed_ms BIGINT NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX webhook_outbox_due ON webhook_outbox(sent_ms, failed_ms,"
+    " next_ms);"
+
+    "CREATE TABLE job_runs ("
+    " name TEXT PRIMARY KEY,"
+    " last_run_ms BIGINT NOT NULL,"
+    " node TEXT NOT NULL,"
+    " last_result INTEGER NOT NULL DEFAULT 0,"
+    " runs BIGINT NOT NULL DEFAULT 0)";
+
 const struct store_migration schema_migrations[] = {
     {1, "foundation: units, roles, users, sessions, tokens, audit", schema_v1},
     {2, "calendar: published years and dated overrides", schema_v2_calendar},
+    {3, "cases: the case engine, clocks, timeline, links, numbers",
+     schema_v3_cases},
+    {4, "search: case documents, FTS5 (SQLite) or tsvector (PostgreSQL)",
+     schema_v4_search_sqlite, schema_v4_search_pg},
+    {5, "files, notifications, webhook outbox, job runs",
+     schema_v5_files_notify_jobs},
     {0, NULL, NULL},
 };

@@ -9,7 +9,8 @@
  *
  * The SQL runs on SQLite and PostgreSQL alike: BIGINT milliseconds for
  * times, INTEGER 0/1 for flags, TEXT for strings, {{ID}} for auto-numbered
- * keys.
+ * keys; what exists on one engine only (migration 4's FTS5 table) gives
+ * PostgreSQL its own text in sql_pg (store.h).
  */
 #ifndef SHUNIU_SCHEMA_H
 #define SHUNIU_SCHEMA_H

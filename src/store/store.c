@@ -8,8 +8,9 @@
  * Migrations (store_migrate):
  *     for each entry not yet in schema_migrations, in list order:
  *         BEGIN; lock MIGRATE_LOCK_KEY (so two PostgreSQL nodes starting
- *         together apply each migration once); re-check; run the SQL with
- *         {{ID}} replaced; INSERT INTO schema_migrations; COMMIT.
+ *         together apply each migration once); re-check; run the SQL
+ *         (sql_pg instead on PostgreSQL when set) with {{ID}} replaced;
+ *         INSERT INTO schema_migrations; COMMIT.
  *     A failure rolls the current migration back and stops.
  *
  * Pool (store_pool_*): every connection is opened up front; a stack of
@@ -463,7 +464,11 @@ static int migration_apply(struct store *db, const struct store_migration *m)
                         (int64_t)m->version) != STORE_ROW)
         goto out;
     if (applied == 0) {
-        migration_expand(db, m->sql, &sql);
+        migration_expand(db,
+                         store_kind(db) == STORE_PG && m->sql_pg != NULL
+                             ? m->sql_pg
+                             : m->sql,
+                         &sql);
         if (store_exec(db, sql.ptr) != STORE_OK)
             goto out;
         if (store_run(db, SQL_MIGRATION_RECORD, "iti", (int64_t)m->version,

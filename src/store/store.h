@@ -155,11 +155,16 @@ void store_session_unlock(struct store *db, int64_t key);
  *     {{ID}}    an auto-numbered primary key column type
  *               (SQLite "INTEGER PRIMARY KEY AUTOINCREMENT",
  *               PostgreSQL "BIGSERIAL PRIMARY KEY"): ids are never reused
+ * sql runs on both engines unless sql_pg is set: then sql runs on SQLite
+ * only and sql_pg on PostgreSQL (for what exists on one engine alone, such
+ * as FTS5 tables; {{ID}} works in both).  Entries written {v, name, sql}
+ * leave sql_pg NULL.
  * Lists end with an entry whose version is 0. */
 struct store_migration {
     int version;
     const char *name;
     const char *sql;
+    const char *sql_pg; /* NULL: sql on both engines */
 };
 
 /* Applies the migrations of list not yet applied, in order, each in its own

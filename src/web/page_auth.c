@@ -139,7 +139,7 @@ int page_home(struct http_req *r)
                                             home_entries[i].href, "about",
                                             home_entries[i].about));
     json_object_set_new(ctx, "entries", entries);
-    json_object_set_new(ctx, "todos", json_array());
+    json_object_set_new(ctx, "todos", page_cases_todo(r));
     json_object_set_new(ctx, "breadcrumbs", json_array());
     http_reply_page(r, 200, "home.html", ctx);
     return 0;

@@ -18,6 +18,8 @@
  *                     /admin/users/export /admin/import         sysadmin
  *     page_grants.c   /admin/grants /admin/grants/:login        secadmin
  *     page_audit.c    /audit /audit/export                      auditor
+ *     page_cases.c    /m/:module /cases/:id /notifications /search
+ *                     (CASES_PAGES_ROUTES)                      signed in
  */
 #ifndef SHUNIU_PAGES_H
 #define SHUNIU_PAGES_H
@@ -68,6 +70,32 @@ int page_grant_update(struct http_req *r);
 /* page_audit.c */
 int page_audit(struct http_req *r);
 int page_audit_export(struct http_req *r);
+
+/* page_cases.c */
+int page_case_list(struct http_req *r);
+int page_case_export(struct http_req *r);
+int page_case_new(struct http_req *r);
+int page_case_create(struct http_req *r);
+int page_case(struct http_req *r);
+int page_case_print(struct http_req *r);
+int page_case_edit_form(struct http_req *r);
+int page_case_edit(struct http_req *r);
+int page_case_do_form(struct http_req *r);
+int page_case_do(struct http_req *r);
+int page_case_comment(struct http_req *r);
+int page_case_upload(struct http_req *r);
+int page_case_link(struct http_req *r);
+int page_notifications(struct http_req *r);
+int page_notifications_read(struct http_req *r);
+int page_search(struct http_req *r);
+/* The home page's 我的待办: what waits for the viewer, worst lights first
+ * (rows for templates/todo_list.html; a new reference). */
+json_t *page_cases_todo(struct http_req *r);
+/* For app->todo_count: the top bar's 待办 count. */
+int64_t page_cases_todo_count(struct http_req *r);
+/* pages_nav with an entry per module (by sort, for business roles only)
+ * and 通知 after 我的待办; built once at start (serve.c: app.nav). */
+const struct nav_item *page_cases_nav(void);
 
 #define PAGES_SYSADMIN "sysadmin"
 #define PAGES_SECADMIN "secadmin"
@@ -129,6 +157,64 @@ int page_audit_export(struct http_req *r);
      "page.audit"},                                                           \
     {HTTP_GET, "/audit/export", page_audit_export, PERM_ROLES, PAGES_AUDITOR, \
      ROUTE_SLOW, "page.audit.export"},
+/* clang-format on */
+
+/* page_supervision.c: 督查督办's figures, bulletin and ledger; spliced
+ * into routes.c after PAGES_ROUTES */
+int page_supervision_stats(struct http_req *r);
+int page_supervision_bulletin(struct http_req *r);
+int page_supervision_bulletin_export(struct http_req *r);
+int page_supervision_ledger(struct http_req *r);
+int page_supervision_ledger_export(struct http_req *r);
+
+/* clang-format off */
+#define SUPERVISION_PAGES_ROUTES                                              \
+    {HTTP_GET, "/supervision/stats", page_supervision_stats, PERM_LOGIN,      \
+     NULL, 0, "page.supervision.stats"},                                      \
+    {HTTP_GET, "/supervision/bulletin", page_supervision_bulletin,            \
+     PERM_LOGIN, NULL, 0, "page.supervision.bulletin"},                       \
+    {HTTP_GET, "/supervision/bulletin/export",                                \
+     page_supervision_bulletin_export, PERM_LOGIN, NULL, ROUTE_SLOW,          \
+     "page.supervision.bulletin.export"},                                     \
+    {HTTP_GET, "/supervision/ledger", page_supervision_ledger, PERM_LOGIN,    \
+     NULL, 0, "page.supervision.ledger"},                                     \
+    {HTTP_GET, "/supervision/ledger/export", page_supervision_ledger_export,  \
+     PERM_LOGIN, NULL, ROUTE_SLOW, "page.supervision.ledger.export"},
+
+/* The pages of cases (page_cases.c): literal paths before :params. */
+#define CASES_PAGES_ROUTES                                                    \
+    {HTTP_GET, "/m/:module", page_case_list, PERM_LOGIN, NULL, 0,             \
+     "page.cases"},                                                           \
+    {HTTP_GET, "/m/:module/export", page_case_export, PERM_LOGIN, NULL,       \
+     ROUTE_SLOW, "page.cases.export"},                                        \
+    {HTTP_GET, "/m/:module/new", page_case_new, PERM_LOGIN, NULL, 0,          \
+     "page.case.new"},                                                        \
+    {HTTP_POST, "/m/:module/new", page_case_create, PERM_LOGIN, NULL, 0,      \
+     "page.case.create"},                                                     \
+    {HTTP_GET, "/cases/:id", page_case, PERM_LOGIN, NULL, 0, "page.case"},    \
+    {HTTP_GET, "/cases/:id/print", page_case_print, PERM_LOGIN, NULL, 0,      \
+     "page.case.print"},                                                      \
+    {HTTP_GET, "/cases/:id/edit", page_case_edit_form, PERM_LOGIN, NULL, 0,   \
+     "page.case.edit"},                                                       \
+    {HTTP_POST, "/cases/:id/edit", page_case_edit, PERM_LOGIN, NULL, 0,       \
+     "page.case.edit.post"},                                                  \
+    {HTTP_GET, "/cases/:id/do/:code", page_case_do_form, PERM_LOGIN, NULL, 0, \
+     "page.case.do"},                                                         \
+    {HTTP_POST, "/cases/:id/do/:code", page_case_do, PERM_LOGIN, NULL, 0,     \
+     "page.case.do.post"},                                                    \
+    {HTTP_POST, "/cases/:id/comments", page_case_comment, PERM_LOGIN, NULL,   \
+     0, "page.case.comment"},                                                 \
+    {HTTP_POST, "/cases/:id/files", page_case_upload, PERM_LOGIN, NULL,       \
+     ROUTE_SLOW, "page.case.upload"},                                         \
+    {HTTP_POST, "/cases/:id/links", page_case_link, PERM_LOGIN, NULL, 0,      \
+     "page.case.link"},                                                       \
+    {HTTP_GET, "/files/:id", api_files_get, PERM_LOGIN, NULL, ROUTE_SLOW,     \
+     "page.file"},                                                            \
+    {HTTP_GET, "/notifications", page_notifications, PERM_LOGIN, NULL, 0,     \
+     "page.notifications"},                                                   \
+    {HTTP_POST, "/notifications/read", page_notifications_read, PERM_LOGIN,   \
+     NULL, 0, "page.notifications.read"},                                     \
+    {HTTP_GET, "/search", page_search, PERM_LOGIN, NULL, 0, "page.search"},
 /* clang-format on */
 
 /* ---- page_common.c: what every page handler shares ---- */

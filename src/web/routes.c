@@ -71,6 +71,46 @@ const struct route routes_table[] = {
     {GET, "/api/v1/audit/export", api_audit_export, PERM_ROLES, "auditor",
      ROUTE_API | ROUTE_SLOW, "audit.export"},
 
+    /* JSON API: 督查督办 beyond the generic case API */
+    {GET, "/api/v1/supervision/stats", api_supervision_stats, PERM_LOGIN,
+     NULL, ROUTE_API, "supervision.stats"},
+    {POST, "/api/v1/supervision/import", api_supervision_import, PERM_ROLES,
+     "clerk", ROUTE_API, "supervision.import"},
+
+    /* JSON API: cases of every module (api_cases.c); the engine checks
+     * per case who may see and do what (404 / 403 / 409) */
+    {GET, "/api/v1/modules", api_modules_list, PERM_LOGIN, NULL, ROUTE_API,
+     "modules.list"},
+    {GET, "/api/v1/cases", api_cases_list, PERM_LOGIN, NULL, ROUTE_API,
+     "cases.list"},
+    {POST, "/api/v1/cases", api_cases_create, PERM_LOGIN, NULL, ROUTE_API,
+     "cases.create"},
+    {GET, "/api/v1/cases/export.xlsx", api_cases_export, PERM_LOGIN, NULL,
+     ROUTE_API | ROUTE_SLOW, "cases.export"},
+    {GET, "/api/v1/cases/:id", api_cases_get, PERM_LOGIN, NULL, ROUTE_API,
+     "cases.get"},
+    {PATCH, "/api/v1/cases/:id", api_cases_update, PERM_LOGIN, NULL,
+     ROUTE_API, "cases.update"},
+    {POST, "/api/v1/cases/:id/transitions/:code", api_cases_fire, PERM_LOGIN,
+     NULL, ROUTE_API, "cases.fire"},
+    {POST, "/api/v1/cases/:id/comments", api_cases_comment, PERM_LOGIN, NULL,
+     ROUTE_API, "cases.comment"},
+    {POST, "/api/v1/cases/:id/files", api_cases_upload, PERM_LOGIN, NULL,
+     ROUTE_API | ROUTE_SLOW, "cases.upload"},
+    {POST, "/api/v1/cases/:id/links", api_cases_link, PERM_LOGIN, NULL,
+     ROUTE_API, "cases.link"},
+    {GET, "/api/v1/files/:id", api_files_get, PERM_LOGIN, NULL,
+     ROUTE_API | ROUTE_SLOW, "files.get"},
+    {GET, "/api/v1/todo", api_todo, PERM_LOGIN, NULL, ROUTE_API, "todo"},
+    {GET, "/api/v1/notifications", api_notifications_list, PERM_LOGIN, NULL,
+     ROUTE_API, "notifications.list"},
+    {POST, "/api/v1/notifications/read", api_notifications_read, PERM_LOGIN,
+     NULL, ROUTE_API, "notifications.read"},
+    {GET, "/api/v1/search", api_search, PERM_LOGIN, NULL, ROUTE_API,
+     "search"},
+    {GET, "/api/v1/openapi.json", api_openapi, PERM_LOGIN, NULL, ROUTE_API,
+     "openapi"},
+
     /* the test clock: only under serve --test-clock on loopback */
     {PUT, "/api/v1/test/clock", api_test_clock_set, PERM_PUBLIC, NULL,
      ROUTE_API | ROUTE_TESTCLOCK | ROUTE_NOCSRF, "test.clock.set"},
@@ -79,6 +119,8 @@ const struct route routes_table[] = {
 
     /* pages */
     PAGES_ROUTES
+    CASES_PAGES_ROUTES
+    SUPERVISION_PAGES_ROUTES
 
     {0},
 };

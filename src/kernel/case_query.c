@@ -1,0 +1,1007 @@
+/*
+ * case_query.c - who sees a case and what they read: visibility, the
+ * relations of a person to a case, the detail (case_get), lists with
+ * filters, sorting, paging and per-state counts (case_list), and the
+ * to-do list (case_todo).
+ *
+ * Every read path goes through one visibility predicate (CASE_VISIBLE_Q,
+ * the rules at the top of case.h), so lists, counts, totals, the to-do and
+ * the detail never disagree about who sees what; the administrators of
+ * 三员分立 are refused before any SQL runs.
+ *
+ * Dynamic WHERE clauses are assembled by struct case_q from the fixed
+ * fragments below, chosen by code; each '?' of a fragment becomes the next
+ * $N and its value is bound, never written into the SQL text.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/now.h"
+#include "kernel/case_int.h"
+#include "kernel/search.h"
+
+const char case_msg_internal[] = "系统内部错误，请稍后再试";
+
+static void case_json_release(void *p)
+{
+    json_decref(p);
+}
+
+json_t *case_json_keep(struct arena *a, json_t *j)
+{
+    if (j != NULL)
+        arena_defer(a, case_json_release, j);
+    return j;
+}
+
+/* ---- relations ---- */
+
+static const struct {
+    const char *rel;
+    int bit;
+    enum field_role role;
+} case_rels[] = {
+    {"creator", REL_CREATOR, FIELD_PLAIN},
+    {"owner", REL_SAME_UNIT, FIELD_PLAIN},
+    {"lead", REL_LEAD_UNIT, FIELD_IS_LEAD_UNIT},
+    {"co", REL_CO_UNIT, FIELD_IS_CO_UNITS},
+    {"handler", REL_HANDLER, FIELD_IS_HANDLER},
+    {"signer", REL_SIGNER, FIELD_IS_SIGNER},
+    {"supervisor", REL_SUPERVISOR, FIELD_IS_SUPERVISOR},
+    {"reader", REL_READER, FIELD_IS_READERS},
+};
+
+int case_rel_bit(const char *rel)
+{
+    for (size_t i = 0; i < sizeof(case_rels) / sizeof(case_rels[0]); i++)
+        if (strcmp(case_rels[i].rel, rel) == 0)
+            return case_rels[i].bit;
+    return 0;
+}
+
+const char *case_rel_of_role(enum field_role role)
+{
+    if (role == FIELD_PLAIN)
+        return NULL;
+    for (size_t i = 0; i < sizeof(case_rels) / sizeof(case_rels[0]); i++)
+        if (case_rels[i].role == role)
+            return case_rels[i].rel;
+    return NULL;
+}
+
+int case_actor_is_admin(const struct actor *who)
+{
+    return actor_has_role(who, "sysadmin") || actor_has_role(who, "secadmin") ||
+           actor_has_role(who, "auditor");
+}
+
+int case_roles_match(const struct actor *who, const char *list)
+{
+    if (list == NULL || strcmp(list, "*") == 0)
+        return 1;
+    for (int i = 0; i < who->nroles && i < ACTOR_MAX_ROLES; i++)
+        if (who->roles[i] != NULL && module_in_list(list, who->roles[i]))
+            return 1;
+    return 0;
+}
+
+static const char CASE_SQL_ROW[] =
+    "SELECT id, module, number, title, state, secrecy,"
+    " COALESCE(owner_unit_id, 0), COALESCE(creator_id, 0),"
+    " COALESCE(lead_unit_id, 0), COALESCE(handler_id, 0),"
+    " COALESCE(parent_id, 0), progress, pending, created_ms, updated_ms,"
+    " closed_ms, data FROM cases WHERE id = $1";
+
+int case_row_load(struct store *db, struct arena *a, int64_t id,
+                  struct case_row *r)
+{
+    struct stmt *st = store_prepare(db, CASE_SQL_ROW);
+    int s, rc = 1;
+
+    memset(r, 0, sizeof(*r));
+    store_bind_int(st, 1, id);
+    s = store_step(st);
+    if (s == STORE_ROW) {
+        r->id = store_col_int(st, 0);
+        r->m = module_find(store_col_text(st, 1));
+        r->number = arena_strdup(a, store_col_text(st, 2));
+        r->title = arena_strdup(a, store_col_text(st, 3));
+        r->state = arena_strdup(a, store_col_text(st, 4));
+        r->secrecy = (int)store_col_int(st, 5);
+        r->owner_unit_id = store_col_int(st, 6);
+        r->creator_id = store_col_int(st, 7);
+        r->lead_unit_id = store_col_int(st, 8);
+        r->handler_id = store_col_int(st, 9);
+        r->parent_id = store_col_int(st, 10);
+        r->progress = (int)store_col_int(st, 11);
+        r->pending = store_col_isnull(st, 12)
+                         ? NULL
+                         : arena_strdup(a, store_col_text(st, 12));
+        r->created_ms = store_col_int(st, 13);
+        r->updated_ms = store_col_int(st, 14);
+        r->closed_ms = store_col_int(st, 15);
+        r->data =
+            case_json_keep(a, json_loads(store_col_text(st, 16), 0, NULL));
+        if (r->data == NULL || !json_is_object(r->data))
+            r->data = case_json_keep(a, json_object());
+        rc = r->m != NULL && module_state(r->m, r->state) != NULL ? 0 : 1;
+    }
+    if (store_finalize(st) != STORE_OK || s == STORE_ERR) {
+        log_error("cannot load case %" PRId64 ": %s", id, store_errmsg(db));
+        rc = -1;
+    }
+    return rc;
+}
+
+/* Who sees a case (case.h), with '?' for: clearance, user id, user id,
+ * user id, unit id. */
+#define CASE_VISIBLE_Q                                                         \
+    "c.secrecy <= ? AND (c.secrecy = 0 OR ? = 0 OR EXISTS (SELECT 1"           \
+    " FROM case_parties p WHERE p.case_id = c.id AND ((p.user_id <> 0 AND"     \
+    " (p.user_id = ? OR p.user_id IN (SELECT b.id FROM users b"                \
+    " WHERE b.backup_id = ?))) OR (p.unit_id <> 0 AND p.unit_id = ?))))"
+
+/* The case waits for the viewer, with '?' for: user id, unit id, user id,
+ * user id. */
+#define CASE_WAITING_Q                                                         \
+    "EXISTS (SELECT 1 FROM case_waits w WHERE w.case_id = c.id AND"            \
+    " (w.role = '*' OR w.role IN (SELECT r.role FROM user_roles r"             \
+    " WHERE r.user_id = ?)) AND ((w.user_id = 0 AND w.unit_id = 0) OR"         \
+    " (w.user_id = 0 AND w.unit_id = ?) OR (w.user_id <> 0 AND"                \
+    " (w.user_id = ? OR w.user_id IN (SELECT b.id FROM users b"                \
+    " WHERE b.backup_id = ?)))))"
+
+static const char CASE_SQL_VISIBLE[] =
+    "SELECT 1 FROM cases c WHERE c.id = $1 AND c.secrecy <= $2 AND"
+    " (c.secrecy = 0 OR $3 = 0 OR EXISTS (SELECT 1 FROM case_parties p"
+    " WHERE p.case_id = c.id AND ((p.user_id <> 0 AND (p.user_id = $3 OR"
+    " p.user_id IN (SELECT b.id FROM users b WHERE b.backup_id = $3))) OR"
+    " (p.unit_id <> 0 AND p.unit_id = $4))))";
+
+int case_visible(struct store *db, const struct actor *who, int64_t id)
+{
+    int64_t one = 0;
+    int rc;
+    if (who == NULL || case_actor_is_admin(who))
+        return 0;
+    rc = store_query_int(db, CASE_SQL_VISIBLE, &one, "iiii", id,
+                         (int64_t)who->clearance, who->user_id, who->unit_id);
+    if (rc == STORE_ERR)
+        return -1;
+    return rc == STORE_ROW;
+}
+
+int case_row_visible(struct store *db, const struct actor *who,
+                     const struct case_row *r)
+{
+    return case_visible(db, who, r->id);
+}
+
+static const char CASE_SQL_PARTIES[] =
+    "SELECT rel, unit_id, user_id FROM case_parties WHERE case_id = $1";
+static const char CASE_SQL_BACKED[] =
+    "SELECT id FROM users WHERE backup_id = $1";
+
+int case_relations(struct store *db, const struct actor *who, int64_t id)
+{
+    int64_t backed[64];
+    int nb = 0, rel = 0, s, rc = -1;
+    struct stmt *st;
+
+    if (who->user_id > 0) {
+        st = store_prepare(db, CASE_SQL_BACKED);
+        store_bind_int(st, 1, who->user_id);
+        while ((s = store_step(st)) == STORE_ROW)
+            if (nb < 64)
+                backed[nb++] = store_col_int(st, 0);
+        if (store_finalize(st) != STORE_OK || s == STORE_ERR)
+            goto out;
+    }
+    st = store_prepare(db, CASE_SQL_PARTIES);
+    store_bind_int(st, 1, id);
+    while ((s = store_step(st)) == STORE_ROW) {
+        int bit = case_rel_bit(store_col_text(st, 0));
+        int64_t unit = store_col_int(st, 1), user = store_col_int(st, 2);
+        int hit = 0;
+        if (user != 0) {
+            hit = who->user_id > 0 && user == who->user_id;
+            for (int i = 0; i < nb && !hit; i++)
+                hit = user == backed[i];
+        } else if (unit != 0) {
+            hit = who->unit_id > 0 && unit == who->unit_id;
+        }
+        if (hit)
+            rel |= bit;
+    }
+    if (store_finalize(st) != STORE_OK || s == STORE_ERR)
+        goto out;
+    rc = rel;
+out:
+    if (rc < 0)
+        log_error("cannot read the relations to case %" PRId64 ": %s", id,
+                  store_errmsg(db));
+    return rc;
+}
+
+static const char *case_pending_label(const struct module_def *m,
+                                      const char *code)
+{
+    for (int i = 0;
+         code != NULL && m->pendings != NULL && m->pendings[i].code != NULL;
+         i++)
+        if (strcmp(m->pendings[i].code, code) == 0)
+            return m->pendings[i].label;
+    return code;
+}
+
+int case_may_fire(const struct actor *who, const struct case_row *r, int rel,
+                  const struct transition_def *t, struct err *e)
+{
+    if (case_actor_is_admin(who))
+        return err_set(e, 403, "forbidden", "管理员不能办理业务");
+    if (!actor_is_cli(who)) {
+        if (!case_roles_match(who, t->roles) ||
+            (t->rel != 0 && !(rel & t->rel)))
+            return err_set(e, 403, "forbidden", "您无权执行此操作");
+    }
+    if (!module_in_list(t->from, r->state))
+        return err_set(e, 409, "conflict", "当前状态下不能执行此操作");
+    if (t->needs != NULL &&
+        (r->pending == NULL || strcmp(r->pending, t->needs) != 0))
+        return err_set(e, 409, "conflict", "没有待处理的申请，不能执行此操作");
+    if (t->opens != NULL && r->pending != NULL)
+        return err_set(e, 409, "conflict", "已有待处理的申请，请先处理");
+    return 0;
+}
+
+/* ---- the query builder ---- */
+
+#define CASE_Q_MAX 48
+
+struct case_q {
+    struct buf sql;
+    int n;
+    struct {
+        char type; /* 'i' or 't' */
+        int64_t i;
+        const char *t;
+    } v[CASE_Q_MAX];
+};
+
+static void case_q_init(struct case_q *q)
+{
+    buf_init(&q->sql, 1 << 16);
+    q->n = 0;
+}
+
+/* Appends frag, each '?' becoming the next $N bound to the next value of
+ * types ('i' int64_t, 't' text). */
+static void case_q_add(struct case_q *q, const char *frag, const char *types,
+                       ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    for (const char *p = frag; *p; p++) {
+        if (*p != '?') {
+            buf_putc(&q->sql, *p);
+            continue;
+        }
+        if (q->n >= CASE_Q_MAX || *types == '\0') {
+            log_error("case query: parameters do not match");
+            break;
+        }
+        q->v[q->n].type = *types;
+        if (*types == 'i')
+            q->v[q->n].i = va_arg(ap, int64_t);
+        else
+            q->v[q->n].t = va_arg(ap, const char *);
+        types++;
+        q->n++;
+        buf_printf(&q->sql, "$%d", q->n);
+    }
+    va_end(ap);
+}
+
+static struct stmt *case_q_prepare(struct store *db, struct case_q *q)
+{
+    struct stmt *st = store_prepare(db, q->sql.ptr);
+    for (int i = 0; i < q->n; i++) {
+        if (q->v[i].type == 'i')
+            store_bind_int(st, i + 1, q->v[i].i);
+        else
+            store_bind_text(st, i + 1, q->v[i].t);
+    }
+    return st;
+}
+
+static void case_q_visible(struct case_q *q, const struct actor *who)
+{
+    case_q_add(q, CASE_VISIBLE_Q, "iiiii", (int64_t)who->clearance,
+               who->user_id, who->user_id, who->user_id, who->unit_id);
+}
+
+static void case_q_waiting(struct case_q *q, const struct actor *who)
+{
+    case_q_add(q, CASE_WAITING_Q, "iiii", who->user_id, who->unit_id,
+               who->user_id, who->user_id);
+}
+
+#define CASE_ITEM_COLS                                                         \
+    "SELECT c.id, c.module, c.number, c.title, c.state, c.secrecy,"            \
+    " COALESCE(c.parent_id, 0), COALESCE(ou.code, ''), COALESCE(ou.name, '')," \
+    " COALESCE(lu.code, ''), COALESCE(lu.name, ''), COALESCE(h.login, ''),"    \
+    " COALESCE(h.name, ''), c.progress, c.pending, c.due_ms, " CASE_LIGHT_SQL( \
+        "?") ", c.created_ms, c.updated_ms, c.closed_ms, c.data"               \
+             " FROM cases c LEFT JOIN units ou ON ou.id = c.owner_unit_id"     \
+             " LEFT JOIN units lu ON lu.id = c.lead_unit_id"                   \
+             " LEFT JOIN users h ON h.id = c.handler_id WHERE "
+
+/* Reads a row of CASE_ITEM_COLS; 0, or 1 when its module is unknown. */
+static int case_item_read(struct stmt *st, struct arena *a,
+                          const struct actor *who, struct case_item *it)
+{
+    json_t *data;
+    memset(it, 0, sizeof(*it));
+    it->m = module_find(store_col_text(st, 1));
+    if (it->m == NULL)
+        return 1;
+    it->id = store_col_int(st, 0);
+    it->number = arena_strdup(a, store_col_text(st, 2));
+    it->title = arena_strdup(a, store_col_text(st, 3));
+    it->state = module_state(it->m, store_col_text(st, 4));
+    if (it->state == NULL)
+        return 1;
+    it->secrecy = (int)store_col_int(st, 5);
+    it->parent_id = store_col_int(st, 6);
+    it->owner_unit = arena_strdup(a, store_col_text(st, 7));
+    it->owner_unit_name = arena_strdup(a, store_col_text(st, 8));
+    it->lead_unit = arena_strdup(a, store_col_text(st, 9));
+    it->lead_unit_name = arena_strdup(a, store_col_text(st, 10));
+    it->handler = arena_strdup(a, store_col_text(st, 11));
+    it->handler_name = arena_strdup(a, store_col_text(st, 12));
+    it->progress = (int)store_col_int(st, 13);
+    it->pending = store_col_isnull(st, 14)
+                      ? NULL
+                      : arena_strdup(a, store_col_text(st, 14));
+    it->due_ms = store_col_int(st, 15);
+    it->light = (int)store_col_int(st, 16);
+    it->created_ms = store_col_int(st, 17);
+    it->updated_ms = store_col_int(st, 18);
+    it->closed_ms = store_col_int(st, 19);
+    data = json_loads(store_col_text(st, 20), 0, NULL);
+    it->fields =
+        case_json_keep(a, case_fields_visible(it->m, data, who->clearance));
+    json_decref(data);
+    return 0;
+}
+
+/* Runs q (CASE_ITEM_COLS ...) into an arena array. */
+static int case_q_items(struct store *db, struct arena *a,
+                        const struct actor *who, struct case_q *q,
+                        struct case_item **out, int *n)
+{
+    struct stmt *st = case_q_prepare(db, q);
+    int cap = 16, count = 0, s;
+    struct case_item *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
+
+    while ((s = store_step(st)) == STORE_ROW) {
+        if (count == cap) {
+            struct case_item *w = arena_alloc(a, sizeof(*w) * cap * 2);
+            memcpy(w, v, sizeof(*v) * (size_t)cap);
+            v = w;
+            cap *= 2;
+        }
+        if (case_item_read(st, a, who, &v[count]) == 0)
+            count++;
+    }
+    if (store_finalize(st) != STORE_OK || s == STORE_ERR) {
+        log_error("cannot list cases: %s", store_errmsg(db));
+        return -1;
+    }
+    *out = v;
+    *n = count;
+    return 0;
+}
+
+/* ---- lists ---- */
+
+static int (*case_search_fn)(const struct store *, struct arena *, const char *,
+                             const char **);
+
+void case_on_search(int (*fn)(const struct store *db, struct arena *a,
+                              const char *q, const char **out))
+{
+    case_search_fn = fn;
+}
+
+void case_search_default(int (*fn)(const struct store *db, struct arena *a,
+                                   const char *q, const char **out))
+{
+    if (case_search_fn == NULL)
+        case_search_fn = fn;
+}
+
+static const struct {
+    const char *code;
+    const char *asc, *desc;
+} case_sorts[] = {
+    {"due", "CASE WHEN c.due_ms = 0 THEN 1 ELSE 0 END, c.due_ms, c.id",
+     "CASE WHEN c.due_ms = 0 THEN 1 ELSE 0 END, c.due_ms DESC, c.id DESC"},
+    {"created", "c.created_ms, c.id", "c.created_ms DESC, c.id DESC"},
+    {"updated", "c.updated_ms, c.id", "c.updated_ms DESC, c.id DESC"},
+    {"number", "c.number_year, c.number_n, c.id",
+     "c.number_year DESC, c.number_n DESC, c.id DESC"},
+    {"title", "c.title, c.id", "c.title DESC, c.id DESC"},
+};
+
+static int case_light_code(const char *s)
+{
+    if (strcmp(s, "green") == 0)
+        return CLOCK_GREEN;
+    if (strcmp(s, "yellow") == 0)
+        return CLOCK_YELLOW;
+    if (strcmp(s, "red") == 0)
+        return CLOCK_RED;
+    if (strcmp(s, "none") == 0)
+        return CASE_LIGHT_NONE;
+    return -2;
+}
+
+const char *case_light_name(int light)
+{
+    switch (light) {
+    case CLOCK_GREEN:
+        return "green";
+    case CLOCK_YELLOW:
+        return "yellow";
+    case CLOCK_RED:
+        return "red";
+    default:
+        return "none";
+    }
+}
+
+/* A LIKE pattern matching s anywhere, with \ escaping % and _. */
+static const char *case_like(struct arena *a, const char *s)
+{
+    struct buf b;
+    const char *out;
+    buf_init(&b, 4096);
+    buf_putc(&b, '%');
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            buf_putc(&b, '\\');
+        buf_putc(&b, *s);
+    }
+    buf_putc(&b, '%');
+    out = arena_strndup(a, b.ptr, b.len);
+    buf_free(&b);
+    return out;
+}
+
+/* The WHERE of a list (after "WHERE "); with_state 0 leaves the state
+ * filter out (for the per-state counts).  0, 1 when nothing can match (an
+ * empty search), -1 with e. */
+static int case_q_where(struct store *db, struct arena *a,
+                        const struct actor *who, const struct case_filter *f,
+                        int with_state, int64_t now, int64_t unit_id,
+                        struct case_q *q, struct err *e)
+{
+    (void)e;
+    case_q_visible(q, who);
+    if (f->module != NULL)
+        case_q_add(q, " AND c.module = ?", "t", f->module);
+    if (with_state && f->state != NULL)
+        case_q_add(q, " AND c.state = ?", "t", f->state);
+    if (unit_id > 0)
+        case_q_add(q, " AND (c.lead_unit_id = ? OR c.owner_unit_id = ?)", "ii",
+                   unit_id, unit_id);
+    if (f->light != NULL)
+        case_q_add(q, " AND " CASE_LIGHT_SQL("?") " = ?", "iii", now, now,
+                   (int64_t)case_light_code(f->light));
+    if (f->created_from > 0)
+        case_q_add(q, " AND c.created_ms >= ?", "i", f->created_from);
+    if (f->created_to > 0)
+        case_q_add(q, " AND c.created_ms < ?", "i", f->created_to);
+    if (f->due_from > 0)
+        case_q_add(q, " AND c.due_ms >= ?", "i", f->due_from);
+    if (f->due_to > 0)
+        case_q_add(q, " AND c.due_ms > 0 AND c.due_ms < ?", "i", f->due_to);
+    if (f->parent_id > 0)
+        case_q_add(q, " AND c.parent_id = ?", "i", f->parent_id);
+    else if (f->parent_id < 0)
+        case_q_add(q, " AND c.parent_id IS NULL", "");
+    if (f->open_only)
+        case_q_add(q, " AND c.closed_ms = 0", "");
+    if (f->mine) {
+        case_q_add(q, " AND ", "");
+        case_q_waiting(q, who);
+    }
+    if (f->q != NULL && f->q[0] != '\0') {
+        const char *arg = NULL;
+        if (case_search_fn != NULL) {
+            if (case_search_fn(db, a, f->q, &arg) != 1 || arg == NULL)
+                return 1;
+            case_q_add(q,
+                       store_kind(db) == STORE_PG
+                           ? " AND c.id IN (" SEARCH_IDS_PG("?") ")"
+                           : " AND c.id IN (" SEARCH_IDS_SQLITE("?") ")",
+                       "t", arg);
+        } else {
+            const char *like = case_like(a, f->q);
+            case_q_add(q,
+                       " AND (c.title LIKE ? ESCAPE '\\' OR c.number LIKE ?"
+                       " ESCAPE '\\')",
+                       "tt", like, like);
+        }
+    }
+    return 0;
+}
+
+int case_list(struct store *db, struct arena *a, const struct actor *who,
+              const struct case_filter *f, struct case_page *out, struct err *e)
+{
+    const struct module_def *m = NULL;
+    const char *order = "c.updated_ms DESC, c.id DESC";
+    int64_t now = now_ms(), unit_id = 0;
+    int per = f->per_page <= 0 ? 20 : f->per_page, page = f->page;
+    int rc = -1, w;
+    struct case_q q;
+    struct stmt *st;
+
+    memset(out, 0, sizeof(*out));
+    out->items = arena_alloc(a, sizeof(struct case_item));
+    if (per > 500)
+        per = 500;
+    if (page < 1)
+        page = 1;
+    if (f->module != NULL && (m = module_find(f->module)) == NULL)
+        return err_field(e, "module", "没有这个业务模块");
+    if (f->state != NULL && m != NULL && module_state(m, f->state) == NULL)
+        return err_field(e, "state", "没有这个状态");
+    if (f->light != NULL && case_light_code(f->light) == -2)
+        return err_field(e, "light", "灯色只能是 green、yellow、red 或 none");
+    if (f->unit != NULL && f->unit[0] != '\0') {
+        unit_id = case_unit_id(db, f->unit);
+        if (unit_id < 0)
+            return err_set(e, 500, "internal", case_msg_internal);
+        if (unit_id == 0)
+            return err_field(e, "unit", "单位不存在");
+    }
+    if (f->sort != NULL && f->sort[0] != '\0') {
+        const char *s = f->sort[0] == '-' ? f->sort + 1 : f->sort;
+        size_t i;
+        for (i = 0; i < sizeof(case_sorts) / sizeof(case_sorts[0]); i++)
+            if (strcmp(case_sorts[i].code, s) == 0)
+                break;
+        if (i == sizeof(case_sorts) / sizeof(case_sorts[0]))
+            return err_field(e, "sort", "不能按此排序");
+        order = f->sort[0] == '-' ? case_sorts[i].desc : case_sorts[i].asc;
+    }
+    if (case_actor_is_admin(who))
+        return 0; /* 三员分立: no business data */
+
+    /* the page */
+    case_q_init(&q);
+    case_q_add(&q, CASE_ITEM_COLS, "ii", now, now);
+    w = case_q_where(db, a, who, f, 1, now, unit_id, &q, e);
+    if (w != 0) {
+        buf_free(&q.sql);
+        return w > 0 ? 0 : -1;
+    }
+    case_q_add(&q, " ORDER BY ", "");
+    case_q_add(&q, order, "");
+    case_q_add(&q, " LIMIT ? OFFSET ?", "ii", (int64_t)per,
+               (int64_t)(page - 1) * per);
+    rc = case_q_items(db, a, who, &q, &out->items, &out->n);
+    buf_free(&q.sql);
+    if (rc != 0)
+        return err_set(e, 500, "internal", case_msg_internal);
+
+    /* the total */
+    rc = -1;
+    case_q_init(&q);
+    case_q_add(&q, "SELECT COUNT(*) FROM cases c WHERE ", "");
+    case_q_where(db, a, who, f, 1, now, unit_id, &q, e);
+    st = case_q_prepare(db, &q);
+    if (store_step(st) == STORE_ROW)
+        out->total = store_col_int(st, 0);
+    rc = store_finalize(st) == STORE_OK ? 0 : -1;
+    buf_free(&q.sql);
+    if (rc != 0)
+        return err_set(e, 500, "internal", case_msg_internal);
+
+    /* counts per state, for the tabs of one module */
+    if (m != NULL) {
+        int ns = 0, s;
+        while (m->states[ns].code != NULL)
+            ns++;
+        out->counts = arena_alloc(a, sizeof(*out->counts) * (size_t)ns);
+        out->ncounts = ns;
+        for (int i = 0; i < ns; i++) {
+            out->counts[i].state = m->states[i].code;
+            out->counts[i].label = m->states[i].label;
+        }
+        case_q_init(&q);
+        case_q_add(&q, "SELECT c.state, COUNT(*) FROM cases c WHERE ", "");
+        case_q_where(db, a, who, f, 0, now, unit_id, &q, e);
+        case_q_add(&q, " GROUP BY c.state", "");
+        st = case_q_prepare(db, &q);
+        while ((s = store_step(st)) == STORE_ROW)
+            for (int i = 0; i < ns; i++)
+                if (strcmp(out->counts[i].state, store_col_text(st, 0)) == 0)
+                    out->counts[i].n = store_col_int(st, 1);
+        rc = store_finalize(st) == STORE_OK && s != STORE_ERR ? 0 : -1;
+        buf_free(&q.sql);
+        if (rc != 0)
+            return err_set(e, 500, "internal", case_msg_internal);
+    }
+    return 0;
+}
+
+int case_todo(struct store *db, struct arena *a, const struct actor *who,
+              int limit, struct case_item **out, int *n, struct err *e)
+{
+    int64_t now = now_ms();
+    struct case_q q;
+    int rc;
+
+    *out = arena_alloc(a, sizeof(struct case_item));
+    *n = 0;
+    if (limit <= 0)
+        limit = 100;
+    if (limit > 1000)
+        limit = 1000;
+    if (case_actor_is_admin(who))
+        return 0;
+    case_q_init(&q);
+    case_q_add(&q, CASE_ITEM_COLS, "ii", now, now);
+    case_q_visible(&q, who);
+    case_q_add(&q, " AND c.closed_ms = 0 AND ", "");
+    case_q_waiting(&q, who);
+    case_q_add(
+        &q,
+        " ORDER BY " CASE_LIGHT_SQL(
+            "?") " DESC,"
+                 " CASE WHEN c.due_ms = 0 THEN 1 ELSE 0 END, c.due_ms, c.id"
+                 " LIMIT ?",
+        "iii", now, now, (int64_t)limit);
+    rc = case_q_items(db, a, who, &q, out, n);
+    buf_free(&q.sql);
+    if (rc != 0)
+        return err_set(e, 500, "internal", case_msg_internal);
+    return 0;
+}
+
+/* ---- the detail ---- */
+
+static const char CASE_SQL_EVENTS[] =
+    "SELECT id, at_ms, actor_login, actor_name, actor_role, kind, transition,"
+    " from_state, to_state, text, data FROM case_timeline WHERE case_id = $1"
+    " ORDER BY id";
+
+static const char CASE_SQL_LINKS[] =
+    "SELECT l.kind, l.a_id, o.id, o.module, o.number, o.title, o.state"
+    " FROM case_links l JOIN cases o ON o.id = CASE WHEN l.a_id = $1"
+    " THEN l.b_id ELSE l.a_id END WHERE l.a_id = $1 OR l.b_id = $1"
+    " ORDER BY l.id";
+
+static int case_get_events(struct store *db, struct arena *a,
+                           const struct module_def *m, int64_t id,
+                           struct case_view *v)
+{
+    struct stmt *st = store_prepare(db, CASE_SQL_EVENTS);
+    int cap = 16, s;
+    v->events = arena_alloc(a, sizeof(*v->events) * (size_t)cap);
+    store_bind_int(st, 1, id);
+    while ((s = store_step(st)) == STORE_ROW) {
+        struct case_event *ev;
+        const struct transition_def *t;
+        const struct state_def *sd;
+        if (v->nevents == cap) {
+            struct case_event *w = arena_alloc(a, sizeof(*w) * cap * 2);
+            memcpy(w, v->events, sizeof(*w) * (size_t)cap);
+            v->events = w;
+            cap *= 2;
+        }
+        ev = &v->events[v->nevents++];
+        ev->id = store_col_int(st, 0);
+        ev->at_ms = store_col_int(st, 1);
+        ev->actor_login = arena_strdup(a, store_col_text(st, 2));
+        ev->actor_name = arena_strdup(a, store_col_text(st, 3));
+        ev->actor_role = arena_strdup(a, store_col_text(st, 4));
+        ev->kind = arena_strdup(a, store_col_text(st, 5));
+        ev->transition = arena_strdup(a, store_col_text(st, 6));
+        t = module_transition(m, ev->transition);
+        ev->transition_label = t != NULL                         ? t->label
+                               : strcmp(ev->kind, "create") == 0 ? "登记"
+                                                                 : "";
+        sd = module_state(m, store_col_text(st, 7));
+        ev->from_state = sd != NULL ? sd->label : "";
+        sd = module_state(m, store_col_text(st, 8));
+        ev->to_state = sd != NULL ? sd->label : "";
+        ev->text = arena_strdup(a, store_col_text(st, 9));
+        ev->data = arena_strdup(a, store_col_text(st, 10));
+    }
+    return store_finalize(st) == STORE_OK && s != STORE_ERR ? 0 : -1;
+}
+
+static int case_get_links(struct store *db, struct arena *a,
+                          const struct actor *who, int64_t id,
+                          struct case_view *v)
+{
+    struct stmt *st = store_prepare(db, CASE_SQL_LINKS);
+    int cap = 8, s, n = 0;
+    struct case_link_view *l = arena_alloc(a, sizeof(*l) * (size_t)cap);
+    store_bind_int(st, 1, id);
+    while ((s = store_step(st)) == STORE_ROW) {
+        const struct module_def *om = module_find(store_col_text(st, 3));
+        const struct state_def *os =
+            om != NULL ? module_state(om, store_col_text(st, 6)) : NULL;
+        if (om == NULL || os == NULL)
+            continue;
+        if (n == cap) {
+            struct case_link_view *w = arena_alloc(a, sizeof(*w) * cap * 2);
+            memcpy(w, l, sizeof(*w) * (size_t)cap);
+            l = w;
+            cap *= 2;
+        }
+        l[n].kind = arena_strdup(a, store_col_text(st, 0));
+        l[n].outgoing = store_col_int(st, 1) == id;
+        l[n].id = store_col_int(st, 2);
+        l[n].module = om->code;
+        l[n].number = arena_strdup(a, store_col_text(st, 4));
+        l[n].title = arena_strdup(a, store_col_text(st, 5));
+        l[n].state_label = os->label;
+        n++;
+    }
+    if (store_finalize(st) != STORE_OK || s == STORE_ERR)
+        return -1;
+    /* only the cases the viewer sees */
+    v->links = arena_alloc(a, sizeof(*v->links) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        int vis = case_visible(db, who, l[i].id);
+        if (vis < 0)
+            return -1;
+        if (vis)
+            v->links[v->nlinks++] = l[i];
+    }
+    return 0;
+}
+
+int case_get(struct store *db, struct arena *a, const struct actor *who,
+             int64_t id, struct case_view *out, struct err *e)
+{
+    struct case_row r;
+    struct case_q q;
+    struct case_item *items = NULL;
+    int n = 0, rc, rel;
+    int64_t now = now_ms();
+    const struct module_def *m;
+
+    memset(out, 0, sizeof(*out));
+    if (case_actor_is_admin(who))
+        return err_set(e, 404, "not_found", "没有找到该事项");
+    rc = case_row_load(db, a, id, &r);
+    if (rc < 0)
+        return err_set(e, 500, "internal", case_msg_internal);
+    if (rc > 0)
+        return err_set(e, 404, "not_found", "没有找到该事项");
+    rc = case_row_visible(db, who, &r);
+    if (rc < 0)
+        return err_set(e, 500, "internal", case_msg_internal);
+    if (rc == 0)
+        return err_set(e, 404, "not_found", "没有找到该事项");
+    m = r.m;
+
+    case_q_init(&q);
+    case_q_add(&q, CASE_ITEM_COLS "c.id = ?", "iii", now, now, id);
+    rc = case_q_items(db, a, who, &q, &items, &n);
+    buf_free(&q.sql);
+    if (rc != 0 || n != 1)
+        return err_set(e, 500, "internal", case_msg_internal);
+    out->c = items[0];
+
+    out->display = case_json_keep(a, json_object());
+    for (int i = 0; m->fields[i].code != NULL; i++) {
+        const struct field_def *f = &m->fields[i];
+        if (f->min_clearance > who->clearance)
+            continue;
+        json_object_set_new(out->display, f->code,
+                            json_string(case_field_display(
+                                db, a, f, json_object_get(r.data, f->code))));
+    }
+    out->pending_label =
+        r.pending != NULL ? case_pending_label(m, r.pending) : NULL;
+    if (case_clock_views(db, a, m, id, &out->clocks, &out->nclocks,
+                         &out->unpublished) != 0 ||
+        case_get_events(db, a, m, id, out) != 0 ||
+        case_get_links(db, a, who, id, out) != 0)
+        return err_set(e, 500, "internal", case_msg_internal);
+
+    case_q_init(&q);
+    case_q_add(&q, CASE_ITEM_COLS, "ii", now, now);
+    case_q_visible(&q, who);
+    case_q_add(&q, " AND c.parent_id = ? ORDER BY c.id", "i", id);
+    rc = case_q_items(db, a, who, &q, &out->children, &out->nchildren);
+    buf_free(&q.sql);
+    if (rc != 0)
+        return err_set(e, 500, "internal", case_msg_internal);
+
+    rel = case_relations(db, who, id);
+    if (rel < 0)
+        return err_set(e, 500, "internal", case_msg_internal);
+    n = 0;
+    while (m->transitions != NULL && m->transitions[n].code != NULL)
+        n++;
+    out->can = arena_alloc(a, sizeof(*out->can) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        struct err tmp;
+        err_clear(&tmp);
+        if (case_may_fire(who, &r, rel, &m->transitions[i], &tmp) == 0 &&
+            case_clock_within_view(out, &m->transitions[i], now))
+            out->can[out->ncan++] = &m->transitions[i];
+    }
+    for (int i = 0; m->fields[i].code != NULL && !out->can_edit; i++)
+        out->can_edit = m->fields[i].edit_roles != NULL &&
+                        !(module_state(m, r.state)->flags & STATE_ARCHIVED) &&
+                        (actor_is_cli(who) ||
+                         case_roles_match(who, m->fields[i].edit_roles));
+    return 0;
+}
+
+/* ---- JSON ---- */
+
+static json_t *case_ms_json(int64_t ms)
+{
+    char buf[26];
+    if (ms <= 0)
+        return json_null();
+    ms_fmt_iso(ms, buf);
+    return json_string(buf);
+}
+
+/* The last day of a day clock due at ms (24:00 of that day). */
+static json_t *case_due_date_json(int64_t ms)
+{
+    char buf[11];
+    if (ms <= 0)
+        return json_null();
+    ymd_fmt(ms_to_beijing(ms - 1), buf);
+    return json_string(buf);
+}
+
+json_t *case_item_json(const struct case_item *it)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_integer(it->id));
+    json_object_set_new(j, "module", json_string(it->m->code));
+    json_object_set_new(j, "number", json_string(it->number));
+    json_object_set_new(j, "title", json_string(it->title));
+    json_object_set_new(j, "state", json_string(it->state->code));
+    json_object_set_new(j, "state_label", json_string(it->state->label));
+    json_object_set_new(j, "closed",
+                        json_boolean((it->state->flags & STATE_CLOSED) != 0));
+    json_object_set_new(j, "secrecy", json_integer(it->secrecy));
+    json_object_set_new(j, "parent_id",
+                        it->parent_id > 0 ? json_integer(it->parent_id)
+                                          : json_null());
+    json_object_set_new(j, "owner_unit", json_string(it->owner_unit));
+    json_object_set_new(j, "owner_unit_name", json_string(it->owner_unit_name));
+    json_object_set_new(j, "lead_unit", json_string(it->lead_unit));
+    json_object_set_new(j, "lead_unit_name", json_string(it->lead_unit_name));
+    json_object_set_new(j, "handler", json_string(it->handler));
+    json_object_set_new(j, "handler_name", json_string(it->handler_name));
+    json_object_set_new(j, "progress", json_integer(it->progress));
+    json_object_set_new(j, "pending",
+                        it->pending != NULL ? json_string(it->pending)
+                                            : json_null());
+    json_object_set_new(j, "due", case_due_date_json(it->due_ms));
+    json_object_set_new(j, "due_at", case_ms_json(it->due_ms));
+    json_object_set_new(j, "light", json_string(case_light_name(it->light)));
+    json_object_set_new(j, "created", case_ms_json(it->created_ms));
+    json_object_set_new(j, "updated", case_ms_json(it->updated_ms));
+    json_object_set_new(j, "closed_at", case_ms_json(it->closed_ms));
+    json_object_set(j, "fields", it->fields != NULL ? it->fields : json_null());
+    return j;
+}
+
+static json_t *case_list_json(const char *list)
+{
+    json_t *arr = json_array();
+    if (list == NULL)
+        return arr;
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        json_array_append_new(arr, json_stringn(p, len));
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+    return arr;
+}
+
+json_t *case_view_json(const struct case_view *v)
+{
+    json_t *j = case_item_json(&v->c), *arr;
+    char day[11];
+
+    json_object_set(j, "display", v->display);
+    json_object_set_new(j, "pending_label",
+                        v->pending_label != NULL ? json_string(v->pending_label)
+                                                 : json_null());
+    json_object_set_new(j, "unpublished", json_boolean(v->unpublished));
+    json_object_set_new(j, "can_edit", json_boolean(v->can_edit));
+    arr = json_array();
+    for (int i = 0; i < v->nclocks; i++) {
+        const struct case_clock_view *c = &v->clocks[i];
+        ymd_fmt(c->st.due_date, day);
+        json_array_append_new(
+            arr,
+            json_pack(
+                "{s:s,s:s,s:s,s:o,s:o,s:s,s:I,s:I,s:I,s:s,s:b,s:b,s:b,"
+                "s:i,s:b}",
+                "code", c->def->code, "label", c->def->label, "unit",
+                clock_unit_label(c->def->unit), "start",
+                case_ms_json(c->start_ms), "due_at", case_ms_json(c->st.due_ms),
+                "due", day, "length", (json_int_t)c->st.length, "used",
+                (json_int_t)c->st.used, "left", (json_int_t)c->st.left, "light",
+                clock_light_name(c->st.light), "paused", c->st.paused,
+                "stopped", c->st.stopped, "unpublished", c->st.unpublished,
+                "extensions", c->nextensions, "main", c->def->main));
+    }
+    json_object_set_new(j, "clocks", arr);
+    arr = json_array();
+    for (int i = 0; i < v->nevents; i++) {
+        const struct case_event *ev = &v->events[i];
+        json_t *data =
+            ev->data[0] != '\0' ? json_loads(ev->data, 0, NULL) : NULL;
+        json_array_append_new(
+            arr,
+            json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "id",
+                      (json_int_t)ev->id, "at", case_ms_json(ev->at_ms),
+                      "actor", ev->actor_login, "actor_name", ev->actor_name,
+                      "actor_role", ev->actor_role, "kind", ev->kind,
+                      "transition", ev->transition, "transition_label",
+                      ev->transition_label, "from_state", ev->from_state,
+                      "to_state", ev->to_state, "text", ev->text, "data",
+                      data != NULL ? data : json_null()));
+    }
+    json_object_set_new(j, "timeline", arr);
+    arr = json_array();
+    for (int i = 0; i < v->nchildren; i++)
+        json_array_append_new(arr, case_item_json(&v->children[i]));
+    json_object_set_new(j, "children", arr);
+    arr = json_array();
+    for (int i = 0; i < v->nlinks; i++) {
+        const struct case_link_view *l = &v->links[i];
+        json_array_append_new(
+            arr,
+            json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)l->id,
+                      "kind", l->kind, "direction", l->outgoing ? "out" : "in",
+                      "module", l->module, "number", l->number, "title",
+                      l->title, "state_label", l->state_label));
+    }
+    json_object_set_new(j, "links", arr);
+    arr = json_array();
+    for (int i = 0; i < v->ncan; i++) {
+        const struct transition_def *t = v->can[i];
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:o,s:i,s:o,s:o,s:o,s:i}", "code", t->code,
+                           "label", t->label, "to",
+                           t->to != NULL ? json_string(t->to) : json_null(),
+                           "comment", t->comment, "opinion",
+                           t->opinion != NULL ? json_string(t->opinion)
+                                              : json_null(),
+                           "fields", case_list_json(t->fields), "required",
+                           case_list_json(t->required), "flags", t->flags));
+    }
+    json_object_set_new(j, "transitions", arr);
+    return j;
+}
