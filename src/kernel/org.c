@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/audit.h"
@@ -1282,31 +1283,6 @@ static const struct {
     {"backup", 0},         {"sort", 0},
 };
 
-/* A CSV reader over one buffer (RFC 4180: ',' separated, '"' quoted with
- * '""' for a quote, CRLF / LF / CR line ends; a UTF-8 BOM is skipped). */
-struct org_csv {
-    const char *p, *end;
-    int line;
-    struct buf field;
-};
-
-static void org_csv_eol(struct org_csv *c)
-{
-    if (c->p < c->end && *c->p == '\r')
-        c->p++;
-    if (c->p < c->end && *c->p == '\n')
-        c->p++;
-    c->line++;
-}
-
-static void org_csv_skip_line(struct org_csv *c)
-{
-    while (c->p < c->end && *c->p != '\r' && *c->p != '\n')
-        c->p++;
-    if (c->p < c->end)
-        org_csv_eol(c);
-}
-
 static const char *org_trim(struct arena *a, const char *s, size_t n)
 {
     while (n > 0 && (*s == ' ' || *s == '\t')) {
@@ -1316,87 +1292,6 @@ static const char *org_trim(struct arena *a, const char *s, size_t n)
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
     return arena_strndup(a, s, n);
-}
-
-/* Reads one record into fields (up to ORG_IMPORT_MAX_COLS).  Returns 0 at
- * the end of the input, 1 with a record starting at *line; *why is set
- * when the record is malformed (the rest of its line is then skipped). */
-static int org_csv_record(struct org_csv *c, struct arena *a,
-                          const char **fields, int *nf, int *line,
-                          const char **why)
-{
-    *nf = 0;
-    *why = NULL;
-    if (c->p >= c->end)
-        return 0;
-    *line = c->line;
-    for (;;) {
-        int quoted = 0;
-        buf_reset(&c->field);
-        if (c->p < c->end && *c->p == '"') {
-            quoted = 1;
-            c->p++;
-            for (;;) {
-                char ch;
-                if (c->p >= c->end) {
-                    *why = "引号没有闭合";
-                    return 1;
-                }
-                ch = *c->p++;
-                if (ch == '"') {
-                    if (c->p < c->end && *c->p == '"') {
-                        c->p++;
-                    } else {
-                        break;
-                    }
-                } else if (ch == '\n' ||
-                           (ch == '\r' && !(c->p < c->end && *c->p == '\n'))) {
-                    c->line++;
-                }
-                if (ch == '\0' || buf_putc(&c->field, ch) != 0) {
-                    *why = ch == '\0' ? "含有空字符，不是文本文件"
-                                      : "单元格内容过长";
-                    org_csv_skip_line(c);
-                    return 1;
-                }
-            }
-            if (c->p < c->end && *c->p != ',' && *c->p != '\r' &&
-                *c->p != '\n') {
-                *why = "引号之后只能是逗号或换行";
-                org_csv_skip_line(c);
-                return 1;
-            }
-        } else {
-            while (c->p < c->end && *c->p != ',' && *c->p != '\r' &&
-                   *c->p != '\n') {
-                if (*c->p == '"' || *c->p == '\0' ||
-                    buf_putc(&c->field, *c->p) != 0) {
-                    *why = *c->p == '"' ? "含引号的单元格须整体用引号括起，"
-                                          "其中的引号写成两个引号"
-                           : *c->p == '\0' ? "含有空字符，不是文本文件"
-                                           : "单元格内容过长";
-                    org_csv_skip_line(c);
-                    return 1;
-                }
-                c->p++;
-            }
-        }
-        if (*nf >= ORG_IMPORT_MAX_COLS) {
-            *why = "列数过多";
-            org_csv_skip_line(c);
-            return 1;
-        }
-        fields[(*nf)++] = quoted ? arena_strndup(a, c->field.ptr, c->field.len)
-                                 : org_trim(a, c->field.ptr, c->field.len);
-        if (c->p >= c->end)
-            return 1;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
-        }
-        org_csv_eol(c);
-        return 1;
-    }
 }
 
 /* A string -> int64 map in the arena (open addressing, FNV-1a). */
@@ -1733,24 +1628,27 @@ static int org_import_parse(struct arena *a, const char *data, size_t len,
                             struct org_irow **out, int *nout,
                             struct import_report *rep, struct err *e)
 {
-    struct org_csv c;
+    struct csv c;
     const char *fields[ORG_IMPORT_MAX_COLS];
     int map[ORG_IMPORT_MAX_COLS];
     int nf, line, ncols, n = 0, cap = 64, rc = -1;
     const char *why;
     struct org_irow *rows = arena_alloc(a, sizeof(*rows) * (size_t)cap);
 
-    c.p = data;
-    c.end = data + len;
-    c.line = 1;
-    buf_init(&c.field, ORG_IMPORT_MAX_FIELD);
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-        c.p += 3;
+    const char *text;
+    size_t tlen;
 
     rep->nbad = 1;
     rep->nbad_total = 1;
     rep->bad[0].line = 1;
-    if (!org_csv_record(&c, a, fields, &nf, &line, &why)) {
+    /* Excel on Chinese Windows saves GB18030: accept it as well as UTF-8 */
+    if (csv_to_utf8(a, data, len, &text, &tlen, &line, &why)) {
+        rep->bad[0].line = line > 0 ? line : 1;
+        rep->bad[0].reason = why;
+        return err_set(e, 400, "invalid", "导入文件有误，未导入任何数据");
+    }
+    csv_init(&c, text, tlen, ORG_IMPORT_MAX_FIELD);
+    if (!csv_record(&c, a, fields, ORG_IMPORT_MAX_COLS, &nf, &line, &why)) {
         rep->bad[0].reason = "文件为空";
         err_set(e, 400, "invalid", "导入文件为空");
         goto out;
@@ -1797,7 +1695,7 @@ static int org_import_parse(struct arena *a, const char *data, size_t len,
         }
     }
 
-    while (org_csv_record(&c, a, fields, &nf, &line, &why)) {
+    while (csv_record(&c, a, fields, ORG_IMPORT_MAX_COLS, &nf, &line, &why)) {
         struct org_irow *r;
         if (why == NULL && nf == 1 && fields[0][0] == '\0')
             continue; /* blank line */
@@ -1850,7 +1748,7 @@ static int org_import_parse(struct arena *a, const char *data, size_t len,
 out:
     if (rc != 0 && rep->bad[0].reason == NULL)
         rep->bad[0].reason = "文件有误";
-    buf_free(&c.field);
+    csv_free(&c);
     return rc;
 }
 

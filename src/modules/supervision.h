@@ -167,10 +167,12 @@ struct supervision_import_report {
     } bad[SUPERVISION_IMPORT_MAX_BAD];
 };
 
-/* Turns data[0..len) (UTF-8 or GB18030) into UTF-8 in a; a UTF-8 BOM is
- * dropped.  0, or -1 when it is neither (*why set). */
+/* Turns data[0..len) (UTF-8 or GB18030) into UTF-8 in a (base/csv.h
+ * csv_to_utf8).  0, or -1 when it is neither (*why set; *line the line of
+ * the first bad byte, 0 for the whole file). */
 int supervision_text_utf8(struct arena *a, const char *data, size_t len,
-                          const char **out, size_t *outlen, const char **why);
+                          const char **out, size_t *outlen, int *line,
+                          const char **why);
 
 /* Parses and checks the file against the units and people given (pure:
  * no database).  Fills *tasks and *ntasks and rep->bad; returns the number of

@@ -17,11 +17,10 @@
  */
 #include "modules/supervision.h"
 
-#include <errno.h>
-#include <iconv.h>
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/csv.h"
 #include "kernel/case.h"
 
 #define SUPERVISION_CELL_MAX 4000
@@ -30,99 +29,11 @@
 
 /* ---- encoding ---- */
 
-/* 1 when s[0..n) is well-formed UTF-8 (no NUL). */
-static int supervision_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        unsigned c = *p;
-        size_t k;
-        if (c == 0)
-            return 0;
-        if (c < 0x80)
-            k = 0;
-        else if (c >= 0xC2 && c <= 0xDF)
-            k = 1;
-        else if ((c & 0xF0) == 0xE0)
-            k = 2;
-        else if (c >= 0xF0 && c <= 0xF4)
-            k = 3;
-        else
-            return 0;
-        if ((size_t)(end - p) <= k)
-            return 0;
-        for (size_t i = 1; i <= k; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return 0;
-        p += k + 1;
-    }
-    return 1;
-}
-
 int supervision_text_utf8(struct arena *a, const char *data, size_t len,
-                          const char **out, size_t *outlen, const char **why)
+                          const char **out, size_t *outlen, int *line,
+                          const char **why)
 {
-    int rc = -1;
-    iconv_t cd = (iconv_t)-1;
-    *why = NULL;
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-        data += 3;
-        len -= 3;
-    }
-    if (supervision_utf8_valid(data, len)) {
-        *out = arena_strndup(a, data, len);
-        *outlen = len;
-        return 0;
-    }
-    cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1) {
-        *why = "无法转换GB18030编码，请另存为UTF-8编码的CSV文件";
-        goto out;
-    }
-    /* GB18030 takes at most 4 bytes per character, UTF-8 at most 4 */
-    size_t cap = len * 2 + 4, left = cap;
-    char *buf = arena_alloc(a, cap + 1), *o = buf;
-    char *in = (char *)data;
-    size_t inleft = len;
-    if (iconv(cd, &in, &inleft, &o, &left) == (size_t)-1) {
-        *why = errno == E2BIG ? "文件过大"
-                              : "文件既不是UTF-8编码也不是GB18030编码，"
-                                "请在Excel中另存为“CSV UTF-8”";
-        goto out;
-    }
-    *o = '\0';
-    *out = buf;
-    *outlen = (size_t)(o - buf);
-    rc = 0;
-out:
-    if (cd != (iconv_t)-1)
-        iconv_close(cd);
-    return rc;
-}
-
-/* ---- CSV records ---- */
-
-struct supervision_csv {
-    const char *p, *end;
-    int line;
-    struct buf cell;
-};
-
-static void supervision_csv_eol(struct supervision_csv *c)
-{
-    if (c->p < c->end && *c->p == '\r')
-        c->p++;
-    if (c->p < c->end && *c->p == '\n')
-        c->p++;
-    c->line++;
-}
-
-static void supervision_csv_skip_line(struct supervision_csv *c)
-{
-    while (c->p < c->end && *c->p != '\r' && *c->p != '\n')
-        c->p++;
-    if (c->p < c->end)
-        supervision_csv_eol(c);
+    return csv_to_utf8(a, data, len, out, outlen, line, why);
 }
 
 /* Spaces (ASCII and the ideographic space) trimmed at both ends. */
@@ -149,77 +60,6 @@ static const char *supervision_trim(struct arena *a, const char *s, size_t n)
         }
     }
     return arena_strndup(a, s, n);
-}
-
-/* One record into cells; 0 at the end of input, else 1 with *line where it
- * starts and *why set when it is malformed. */
-static int supervision_csv_record(struct supervision_csv *c, struct arena *a,
-                                  const char **cells, int *nc, int *line,
-                                  const char **why)
-{
-    *nc = 0;
-    *why = NULL;
-    if (c->p >= c->end)
-        return 0;
-    *line = c->line;
-    for (;;) {
-        buf_reset(&c->cell);
-        if (c->p < c->end && *c->p == '"') {
-            c->p++;
-            for (;;) {
-                if (c->p >= c->end) {
-                    *why = "引号没有闭合";
-                    return 1;
-                }
-                char ch = *c->p++;
-                if (ch == '"') {
-                    if (c->p < c->end && *c->p == '"')
-                        c->p++;
-                    else
-                        break;
-                } else if (ch == '\n') {
-                    c->line++;
-                }
-                if (ch == '\0' || buf_putc(&c->cell, ch) != 0) {
-                    *why = ch == '\0' ? "含有空字符，不是文本文件"
-                                      : "单元格内容过长";
-                    supervision_csv_skip_line(c);
-                    return 1;
-                }
-            }
-            if (c->p < c->end && *c->p != ',' && *c->p != '\r' &&
-                *c->p != '\n') {
-                *why = "引号之后只能是逗号或换行";
-                supervision_csv_skip_line(c);
-                return 1;
-            }
-        } else {
-            while (c->p < c->end && *c->p != ',' && *c->p != '\r' &&
-                   *c->p != '\n') {
-                if (*c->p == '\0' || buf_putc(&c->cell, *c->p) != 0) {
-                    *why = *c->p == '\0' ? "含有空字符，不是文本文件"
-                                         : "单元格内容过长";
-                    supervision_csv_skip_line(c);
-                    return 1;
-                }
-                c->p++;
-            }
-        }
-        if (*nc >= SUPERVISION_MAX_COLS) {
-            *why = "列数过多";
-            supervision_csv_skip_line(c);
-            return 1;
-        }
-        cells[(*nc)++] = supervision_trim(a, c->cell.ptr, c->cell.len);
-        if (c->p >= c->end)
-            return 1;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
-        }
-        supervision_csv_eol(c);
-        return 1;
-    }
 }
 
 /* ---- the columns ---- */
@@ -482,18 +322,15 @@ int supervision_import_parse(struct arena *a, const char *data, size_t len,
     int col[SUP_NCOLS];
     const char *cells[SUPERVISION_MAX_COLS], *why, *text;
     size_t tlen;
-    struct supervision_csv c = {0};
-    buf_init(&c.cell, SUPERVISION_CELL_MAX);
+    struct csv c;
     *tasks = arena_alloc(a, sizeof(**tasks) * SUPERVISION_IMPORT_MAX_ROWS);
     *ntasks = 0;
-    if (supervision_text_utf8(a, data, len, &text, &tlen, &why)) {
-        supervision_bad(rep, 0, why);
-        goto out;
+    if (supervision_text_utf8(a, data, len, &text, &tlen, &line, &why)) {
+        supervision_bad(rep, line, why);
+        return -1;
     }
-    c.p = text;
-    c.end = text + tlen;
-    c.line = 1;
-    while (supervision_csv_record(&c, a, cells, &nc, &line, &why)) {
+    csv_init(&c, text, tlen, SUPERVISION_CELL_MAX);
+    while (csv_record(&c, a, cells, SUPERVISION_MAX_COLS, &nc, &line, &why)) {
         if (why) {
             supervision_bad(rep, line, why);
             continue;
@@ -544,7 +381,7 @@ int supervision_import_parse(struct arena *a, const char *data, size_t len,
     }
     rc = rep->nbad_total;
 out:
-    buf_free(&c.cell);
+    csv_free(&c);
     return rc;
 }
 

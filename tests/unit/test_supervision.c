@@ -427,7 +427,7 @@ static void test_import_gb18030(void **state)
     size_t tl;
     const char *why;
     assert_int_equal(
-        supervision_text_utf8(a, "\x81\x20\xff\xff", 4, &txt, &tl, &why), -1);
+        supervision_text_utf8(a, "\x81\x20\xff\xff", 4, &txt, &tl, NULL, &why), -1);
     assert_non_null(why);
     arena_free(a);
 }
