@@ -56,6 +56,8 @@ enum route_flags {
     ROUTE_API = 4,     /* JSON errors (set for every /api/ path) */
     ROUTE_TESTCLOCK = 8, /* only when serve --test-clock */
     ROUTE_NODB = 16,   /* no r->db and no caller: PERM_PUBLIC only */
+    ROUTE_UPLOAD = 32, /* takes attachments: the body may reach
+                          max_upload_mb instead of max_body */
 };
 
 struct route {

@@ -58,6 +58,7 @@ struct conn_req {
     struct buf body;
     int has_body;
     int too_big;
+    long cap;              /* body size cap: max_body, or uploads' cap */
     struct conn_req *next; /* in the worker queue */
     struct timespec start;
 };
@@ -177,6 +178,25 @@ static void buf_release(void *b)
     buf_free(b);
 }
 
+/* The largest body this request may carry: max_body, or for routes that
+ * take attachments (ROUTE_UPLOAD) the attachment cap plus room for the
+ * multipart framing.  The route is looked up here, before the body
+ * arrives, so that an oversized upload is refused without reading it. */
+static long body_cap(struct http_req *r)
+{
+    long cap = r->app->cfg.max_body;
+    int allowed = 0;
+    const struct route *rt = route_find(r, r->app->routes, &allowed);
+    if (rt && (rt->flags & ROUTE_UPLOAD)) {
+        long up = (long)r->app->cfg.max_upload_mb * 1024 * 1024 + 65536;
+        if (up > cap)
+            cap = up;
+    }
+    r->route = NULL;
+    r->nparams = 0;
+    return cap;
+}
+
 /* The first call: everything but the body.  May set a reply (400, 405,
  * 413) that dispatch_begin() will then leave alone. */
 static void request_begin(struct conn_req *c, const char *method)
@@ -184,6 +204,7 @@ static void request_begin(struct conn_req *c, const char *method)
     struct http_req *r = &c->r;
     struct arena *a = r->arena;
 
+    c->cap = r->app->cfg.max_body;
     int uri_ok = request_set_uri(r, r->uri) == 0;
 
     int nh = 0;
@@ -206,7 +227,8 @@ static void request_begin(struct conn_req *c, const char *method)
         return;
     }
     const char *cl = http_header(r, "Content-Length");
-    long max = r->app->cfg.max_body;
+    long max = body_cap(r);
+    c->cap = max;
     if (cl) {
         char *end;
         errno = 0;
@@ -225,7 +247,7 @@ static void body_append(struct conn_req *c, const char *data, size_t n)
     if (c->too_big)
         return;
     if (!c->has_body) {
-        buf_init(&c->body, (size_t)c->r.app->cfg.max_body);
+        buf_init(&c->body, (size_t)c->cap);
         arena_defer(c->r.arena, buf_release, &c->body);
         c->has_body = 1;
     }
