@@ -10,13 +10,32 @@
 #include "base/arena.h"
 #include "cli/cli.h"
 #include "kernel/audit.h"
+#include "kernel/case.h"
 #include "kernel/files.h"
 #include "kernel/schema.h"
+
+/* The case engine, once per process: every module table checked, the
+ * kernel hooks set, the calendar hook registered. */
+static int cli_engine_init(void)
+{
+    static int done;
+    char msg[512];
+    if (done)
+        return 0;
+    if (case_init(msg, sizeof(msg)) != 0) {
+        fprintf(stderr, "shuniu: 业务模块定义有误：%s\n", msg);
+        return -1;
+    }
+    done = 1;
+    return 0;
+}
 
 struct store *cli_open_db(const struct cli_args *args)
 {
     char url[1100], err[512];
     config_db_url(&args->cfg, url, sizeof(url));
+    if (cli_engine_init() != 0)
+        return NULL;
     struct store *db = store_open(url, err, sizeof(err));
     if (db == NULL) {
         fprintf(stderr, "shuniu: 无法打开数据库 %s：%s\n", url, err);
@@ -24,6 +43,11 @@ struct store *cli_open_db(const struct cli_args *args)
     }
     if (store_migrate(db, schema_migrations, err, sizeof(err)) != STORE_OK) {
         fprintf(stderr, "shuniu: 数据库升级失败：%s\n", err);
+        store_close(db);
+        return NULL;
+    }
+    if (case_init_db(db) != 0) {
+        fputs("shuniu: 无法登记业务模块的角色（见上方日志）\n", stderr);
         store_close(db);
         return NULL;
     }

@@ -7,15 +7,14 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/tokenize.h"
 #include "cli/cli.h"
 #include "kernel/auth.h"
 #include "kernel/case.h"
 #include "kernel/demo.h"
 #include "kernel/files.h"
 #include "kernel/jobs.h"
-#include "kernel/notify.h"
 #include "kernel/schema.h"
-#include "kernel/search.h"
 #include "kernel/webhook.h"
 #include "modules/supervision.h"
 #include "web/pages.h"
@@ -28,15 +27,6 @@ static int listen_is_loopback(const char *listen)
     return strncmp(listen, "127.", 4) == 0 ||
            strncmp(listen, "localhost:", 10) == 0 ||
            strncmp(listen, "[::1]:", 6) == 0;
-}
-
-/* The case engine's hooks (search index, notifications, search match),
- * before any case is written: the demo's and the server's. */
-static void serve_case_hooks(void)
-{
-    case_on_index(search_index_case);
-    case_on_notify(notify_user);
-    case_on_search(search_match_arg);
 }
 
 static int serve(struct cli_args *args)
@@ -69,13 +59,17 @@ static int serve(struct cli_args *args)
     app.routes = routes_table;
     app.nav = page_cases_nav();
     app.todo_count = page_cases_todo_count;
-    serve_case_hooks();
     auth_configure(cfg);
+    /* the search normaliser's table (OpenCC t2s), before the first query */
+    if (tokenize_init(err, sizeof(err)) != 0)
+        log_warn("search without traditional-to-simplified: %s", err);
     if (cfg->test_clock)
         log_warn("test clock enabled: PUT /api/v1/test/clock moves time");
     files_configure(cfg);
     /* periodic jobs: register them all before jobs_start */
-    if (webhook_setup(cfg) || jobs_start(app.db_url)) {
+    if (webhook_setup(cfg) ||
+        jobs_register("case_sweep", 300, case_sweep_job) ||
+        jobs_start(app.db_url)) {
         fputs("shuniu serve: 无法启动定时任务（见上方日志）\n", stderr);
         store_pool_close(app.pool);
         return 1;
@@ -105,7 +99,6 @@ int cmd_demo(const struct cli_cmd *cmd, struct cli_args *args)
     struct store *db = cli_open_db(args);
     if (db == NULL)
         return 1;
-    serve_case_hooks();
     struct arena *a = arena_new();
     struct err e;
     int built = 0;
