@@ -17,7 +17,9 @@
  *     paused --RESUME--> running       ... the pause gets its end
  *     running --EXTEND--> running      ... an extension row: NUMBER field
  *                                      = more length; DATE field = the new
- *                                      last day (the clock's deadline)
+ *                                      last day (the clock's deadline; the
+ *                                      earlier pauses and extensions are
+ *                                      absorbed: kept, no longer counted)
  *     running|paused --STOP--> stopped ... stop = now; also every clock
  *                                      when the case enters a CLOSED state
  *                                      (case_clock_stop_all)
@@ -47,6 +49,7 @@ struct case_clock_rec {
     int64_t id;
     const char *code;
     int main, warn_only;
+    int granted; /* extensions granted, absorbed ones included */
     struct clock c;
 };
 
@@ -56,10 +59,12 @@ static const char CASE_SQL_CLOCKS[] =
     " ORDER BY id";
 static const char CASE_SQL_PAUSES[] =
     "SELECT from_ms, to_ms FROM case_clock_pauses WHERE clock_id = $1"
-    " ORDER BY from_ms, id";
+    " AND absorbed = 0 ORDER BY from_ms, id";
 static const char CASE_SQL_EXTENSIONS[] =
     "SELECT length, at_ms, by_login, why FROM case_clock_extensions"
-    " WHERE clock_id = $1 AND length > 0 ORDER BY id";
+    " WHERE clock_id = $1 AND length > 0 AND absorbed = 0 ORDER BY id";
+static const char CASE_SQL_GRANTED[] =
+    "SELECT COUNT(*) FROM case_clock_extensions WHERE clock_id = $1";
 
 /* Loads the clocks of a case with their pauses and extensions. */
 static int case_clock_load(struct store *db, struct arena *a, int64_t id,
@@ -131,6 +136,13 @@ static int case_clock_load(struct store *db, struct arena *a, int64_t id,
         }
         if (store_finalize(st) != STORE_OK || s == STORE_ERR)
             goto out;
+        {
+            int64_t g = 0;
+            if (store_query_int(db, CASE_SQL_GRANTED, &g, "i", v[i].id) ==
+                STORE_ERR)
+                goto out;
+            v[i].granted = (int)g;
+        }
         v[i].c.pauses = p;
         v[i].c.npauses = np;
         v[i].c.extensions = x;
@@ -241,6 +253,11 @@ static const char CASE_SQL_EXT_INSERT[] =
     " by_login, why) VALUES ($1, $2, $3, $4, $5, $6)";
 static const char CASE_SQL_CLOCK_DEADLINE[] =
     "UPDATE case_clocks SET deadline = $2 WHERE id = $1";
+static const char CASE_SQL_ABSORB_PAUSES[] =
+    "UPDATE case_clock_pauses SET absorbed = 1 WHERE clock_id = $1"
+    " AND to_ms > 0";
+static const char CASE_SQL_ABSORB_EXT[] =
+    "UPDATE case_clock_extensions SET absorbed = 1 WHERE clock_id = $1";
 static const char CASE_SQL_CLOCK_LENGTH[] =
     "UPDATE case_clocks SET length = $2, deadline = $3 WHERE id = $1";
 
@@ -304,7 +321,11 @@ static int case_clock_extend(struct case_ctx *c, int64_t cid,
         struct ymd y;
         if (ymd_parse(v, &y) != 0)
             return err_field(e, f->code, "日期格式应为 YYYY-MM-DD");
-        if (store_run(c->db, CASE_SQL_EXT_INSERT, "iititt", cid, (int64_t)0, v,
+        /* the new last day is the last day: what moved the old one no
+         * longer counts */
+        if (store_run(c->db, CASE_SQL_ABSORB_PAUSES, "i", cid) != STORE_OK ||
+            store_run(c->db, CASE_SQL_ABSORB_EXT, "i", cid) != STORE_OK ||
+            store_run(c->db, CASE_SQL_EXT_INSERT, "iititt", cid, (int64_t)0, v,
                       c->now, c->who->login, why) != STORE_OK ||
             store_run(c->db, CASE_SQL_CLOCK_DEADLINE, "it", cid, v) != STORE_OK)
             return err_set(e, 500, "internal", case_msg_internal);
@@ -571,7 +592,7 @@ int case_clock_views(struct store *db, struct arena *a,
         if (cv->def == NULL || clock_eval(&v[i].c, cal, now, &cv->st) != 0)
             continue;
         cv->start_ms = v[i].c.start_ms;
-        cv->nextensions = v[i].c.nextensions;
+        cv->nextensions = v[i].granted;
         *unpublished |= cv->st.unpublished;
         count++;
     }

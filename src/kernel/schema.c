@@ -133,7 +133,10 @@ static const char schema_v2_calendar[] =
  *                      light); -1: none
  * and the light at an instant is the worst of the three.  case_waits says
  * whom a case waits for now (rewritten at every transition): a user, or
- * the people of a unit, or anyone (both 0), holding role ('*': any). */
+ * the people of a unit, or anyone (both 0), holding role ('*': any).
+ * A clock given a new last day (a DATE extension) absorbs its earlier
+ * pauses and extensions: they stay for the record (absorbed = 1) and no
+ * longer move the due date. */
 static const char schema_v3_cases[] =
     "CREATE TABLE cases ("
     " id {{ID}},"
@@ -210,7 +213,8 @@ static const char schema_v3_cases[] =
     " id {{ID}},"
     " clock_id BIGINT NOT NULL REFERENCES case_clocks(id),"
     " from_ms BIGINT NOT NULL,"
-    " to_ms BIGINT NOT NULL DEFAULT 0);"
+    " to_ms BIGINT NOT NULL DEFAULT 0,"
+    " absorbed INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX case_clock_pauses_clock ON case_clock_pauses(clock_id);"
 
     "CREATE TABLE case_clock_extensions ("
@@ -220,7 +224,8 @@ static const char schema_v3_cases[] =
     " deadline TEXT NOT NULL DEFAULT '',"
     " at_ms BIGINT NOT NULL,"
     " by_login TEXT NOT NULL,"
-    " why TEXT NOT NULL DEFAULT '');"
+    " why TEXT NOT NULL DEFAULT '',"
+    " absorbed INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX case_clock_ext_clock ON case_clock_extensions(clock_id);"
 
     "CREATE TABLE case_timeline ("

@@ -274,8 +274,7 @@ static const char *api_case_unit_name(struct api_case_names *nm,
         struct err e;
         err_clear(&e);
         nm->loaded = 1;
-        if (org_unit_list(nm->r->db, nm->r->arena, &nm->units, &nm->nunits,
-                          &e))
+        if (org_unit_list(nm->r->db, nm->r->arena, &nm->units, &nm->nunits, &e))
             nm->nunits = 0;
     }
     for (int i = 0; i < nm->nunits; i++)
@@ -393,11 +392,11 @@ const char *api_case_done_message(struct arena *a,
 /* ---- GET /api/v1/modules ---- */
 
 static const char *const api_case_type_names[] = {
-    [FIELD_TEXT] = "text",        [FIELD_LONGTEXT] = "longtext",
-    [FIELD_NUMBER] = "number",    [FIELD_DATE] = "date",
+    [FIELD_TEXT] = "text",         [FIELD_LONGTEXT] = "longtext",
+    [FIELD_NUMBER] = "number",     [FIELD_DATE] = "date",
     [FIELD_DATETIME] = "datetime", [FIELD_CHOICE] = "choice",
-    [FIELD_MULTI] = "multi",      [FIELD_UNIT] = "unit",
-    [FIELD_UNITS] = "units",      [FIELD_PERSON] = "person",
+    [FIELD_MULTI] = "multi",       [FIELD_UNIT] = "unit",
+    [FIELD_UNITS] = "units",       [FIELD_PERSON] = "person",
     [FIELD_PERSONS] = "persons",
 };
 
@@ -435,17 +434,17 @@ static json_t *api_case_field_json(const struct field_def *f)
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (f->flags & names[i].bit)
             json_array_append_new(flags, json_string(names[i].name));
-    json_t *o = json_pack("{s:o, s:o, s:s, s:o, s:o, s:o}", "code",
-                          jstr(f->code), "label", jstr(f->label), "type",
-                          api_case_type_name(f->type), "required_in",
-                          api_case_list_json(f->required_in), "flags", flags,
-                          "edit_roles", api_case_list_json(f->edit_roles));
+    json_t *o =
+        json_pack("{s:o, s:o, s:s, s:o, s:o, s:o}", "code", jstr(f->code),
+                  "label", jstr(f->label), "type", api_case_type_name(f->type),
+                  "required_in", api_case_list_json(f->required_in), "flags",
+                  flags, "edit_roles", api_case_list_json(f->edit_roles));
     if (f->choices) {
         json_t *ch = json_array();
         for (const struct choice_def *c = f->choices; c->code; c++)
-            json_array_append_new(ch, json_pack("{s:o, s:o}", "code",
-                                                jstr(c->code), "label",
-                                                jstr(c->label)));
+            json_array_append_new(ch,
+                                  json_pack("{s:o, s:o}", "code", jstr(c->code),
+                                            "label", jstr(c->label)));
         json_object_set_new(o, "choices", ch);
     }
     if (f->default_value)
@@ -456,8 +455,7 @@ static json_t *api_case_field_json(const struct field_def *f)
         json_object_set_new(o, "min", json_integer(f->min));
         if (f->max)
             json_object_set_new(o, "max", json_integer(f->max));
-    } else if ((f->type == FIELD_TEXT || f->type == FIELD_LONGTEXT) &&
-               f->max) {
+    } else if ((f->type == FIELD_TEXT || f->type == FIELD_LONGTEXT) && f->max) {
         json_object_set_new(o, "max_length", json_integer(f->max));
     }
     return o;
@@ -481,26 +479,23 @@ static json_t *api_case_transition_json(const struct transition_def *t)
 
 json_t *api_case_module_json(const struct module_def *m)
 {
-    json_t *fields = json_array(), *states = json_array(),
-           *trs = json_array();
+    json_t *fields = json_array(), *states = json_array(), *trs = json_array();
     for (const struct field_def *f = m->fields; f && f->code; f++)
         json_array_append_new(fields, api_case_field_json(f));
     for (const struct state_def *s = m->states; s && s->code; s++)
         json_array_append_new(
-            states,
-            json_pack("{s:o, s:o, s:b, s:b, s:b}", "code", jstr(s->code),
-                      "label", jstr(s->label), "initial",
-                      (s->flags & STATE_INITIAL) != 0, "closed",
-                      (s->flags & STATE_CLOSED) != 0, "archived",
-                      (s->flags & STATE_ARCHIVED) != 0));
+            states, json_pack("{s:o, s:o, s:b, s:b, s:b}", "code",
+                              jstr(s->code), "label", jstr(s->label), "initial",
+                              (s->flags & STATE_INITIAL) != 0, "closed",
+                              (s->flags & STATE_CLOSED) != 0, "archived",
+                              (s->flags & STATE_ARCHIVED) != 0));
     for (const struct transition_def *t = m->transitions; t && t->code; t++)
         json_array_append_new(trs, api_case_transition_json(t));
     json_t *o = json_pack("{s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o}", "code",
-                          jstr(m->code), "label", jstr(m->label),
-                          "case_label", jstr(m->case_label), "sort", m->sort,
-                          "create_roles", api_case_list_json(m->create_roles),
-                          "fields", fields, "states", states, "transitions",
-                          trs);
+                          jstr(m->code), "label", jstr(m->label), "case_label",
+                          jstr(m->case_label), "sort", m->sort, "create_roles",
+                          api_case_list_json(m->create_roles), "fields", fields,
+                          "states", states, "transitions", trs);
     json_t *clocks = json_array();
     for (const struct clock_def *c = m->clocks; c && c->code; c++)
         json_array_append_new(
@@ -564,9 +559,9 @@ json_t *api_case_file_json(const struct file_rec *f)
     snprintf(url, sizeof(url), "/api/v1/files/%lld", (long long)f->id);
     return json_pack("{s:I, s:o, s:I, s:o, s:o, s:I, s:s}", "id",
                      (json_int_t)f->id, "name", jstr(f->name), "size",
-                     (json_int_t)f->size, "content_type",
-                     jstr(f->content_type), "uploaded", jiso(f->uploaded_ms),
-                     "case_id", (json_int_t)f->case_id, "url", url);
+                     (json_int_t)f->size, "content_type", jstr(f->content_type),
+                     "uploaded", jiso(f->uploaded_ms), "case_id",
+                     (json_int_t)f->case_id, "url", url);
 }
 
 /* The case as GET /cases/:id answers it, with its files; NULL (e set)
@@ -696,8 +691,7 @@ int api_cases_fire(struct http_req *r)
     const char *code = http_param(r, "code");
     json_t *comment = api_case_arg(r, "comment");
     if (api_case_body(r, api_case_fire_in, &e) ||
-        case_fire(r->db, r->arena, &r->who, id, code,
-                  api_case_arg(r, "fields"),
+        case_fire(r->db, r->arena, &r->who, id, code, api_case_arg(r, "fields"),
                   comment ? json_string_value(comment) : NULL, &e)) {
         http_reply_err(r, &e);
         return 0;
@@ -786,7 +780,9 @@ int api_case_attach(struct http_req *r, int64_t id, int64_t *ids, int max,
     *n = 0;
     for (int i = 0; i < r->nfiles; i++) {
         const struct http_file *f = &r->files[i];
-        if (strcmp(f->field, "file") != 0 || (f->len == 0 && !f->filename))
+        /* a form sent without a file chosen has an empty, nameless part */
+        if (strcmp(f->field, "file") != 0 ||
+            (f->len == 0 && (f->filename == NULL || *f->filename == '\0')))
             continue;
         if (*n >= max) {
             err_set(e, 400, "invalid",
@@ -819,8 +815,7 @@ int api_case_attach(struct http_req *r, int64_t id, int64_t *ids, int max,
         if (strcmp(f->field, "file") != 0 || f->len == 0)
             continue;
         char name[FILES_NAME_MAX + 1];
-        files_sanitize_name(f->filename ? f->filename : "", name,
-                            sizeof(name));
+        files_sanitize_name(f->filename ? f->filename : "", name, sizeof(name));
         json_t *data = json_pack("{s:s}", "name", name);
         char *dtext = data ? json_dumps(data, JSON_COMPACT) : NULL;
         json_decref(data);
@@ -956,8 +951,7 @@ int api_todo(struct http_req *r)
     json_t *list = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(list, case_item_json(&items[i]));
-    http_reply_json(r, 200,
-                    json_pack("{s:o, s:i}", "items", list, "total", n));
+    http_reply_json(r, 200, json_pack("{s:o, s:i}", "items", list, "total", n));
     return 0;
 }
 
@@ -969,18 +963,18 @@ int64_t api_case_todo_count(struct http_req *r)
     err_clear(&e);
     if (r->db == NULL || !r->signed_in)
         return 0;
-    if (case_todo(r->db, r->arena, &r->who, API_CASE_TODO_COUNT_MAX, &items,
-                  &n, &e))
+    if (case_todo(r->db, r->arena, &r->who, API_CASE_TODO_COUNT_MAX, &items, &n,
+                  &e))
         return 0;
     return n;
 }
 
 json_t *api_case_notification_json(const struct notify_rec *n)
 {
-    json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:b}", "id",
-                          (json_int_t)n->id, "kind", jstr(n->kind), "text",
-                          jstr(n->text), "created", jiso(n->created_ms),
-                          "read", n->read_ms > 0);
+    json_t *o =
+        json_pack("{s:I, s:o, s:o, s:o, s:b}", "id", (json_int_t)n->id, "kind",
+                  jstr(n->kind), "text", jstr(n->text), "created",
+                  jiso(n->created_ms), "read", n->read_ms > 0);
     if (n->case_id > 0) {
         char url[40];
         snprintf(url, sizeof(url), "/cases/%lld", (long long)n->case_id);
@@ -1013,8 +1007,8 @@ int api_notifications_list(struct http_req *r)
     http_reply_json(r, 200,
                     json_pack("{s:o, s:I, s:I, s:i, s:i}", "items", items,
                               "total", (json_int_t)total, "unread",
-                              (json_int_t)(nunread < 0 ? 0 : nunread),
-                              "limit", limit, "offset", offset));
+                              (json_int_t)(nunread < 0 ? 0 : nunread), "limit",
+                              limit, "offset", offset));
     return 0;
 }
 
@@ -1037,8 +1031,8 @@ int api_notifications_read(struct http_req *r)
     json_t *all = api_case_arg(r, "all");
     size_t i;
     json_t *v;
-    json_array_foreach(ids, i, v) if (!json_is_integer(v) ||
-                                      json_integer_value(v) <= 0)
+    json_array_foreach(ids, i,
+                       v) if (!json_is_integer(v) || json_integer_value(v) <= 0)
         err_field(&e, "ids", "通知编号应为正整数");
     if (ids == NULL && !json_is_true(all))
         err_field(&e, "ids", "请指明要标为已读的通知，或 {\"all\":true}");
@@ -1069,7 +1063,8 @@ int api_notifications_read(struct http_req *r)
     int64_t nunread = notify_unread_count(r->db, r->who.user_id);
     http_reply_json(r, 200,
                     json_pack("{s:I, s:I}", "changed", (json_int_t)changed,
-                              "unread", (json_int_t)(nunread < 0 ? 0 : nunread)));
+                              "unread",
+                              (json_int_t)(nunread < 0 ? 0 : nunread)));
     return 0;
 }
 
@@ -1079,8 +1074,8 @@ const char *api_case_search_text(struct arena *a, const struct case_item *it)
 {
     struct buf b;
     buf_init(&b, 1 << 20);
-    for (const struct field_def *f = it->m ? it->m->fields : NULL;
-         f && f->code; f++) {
+    for (const struct field_def *f = it->m ? it->m->fields : NULL; f && f->code;
+         f++) {
         if (!(f->flags & FIELD_SEARCH) || f->role == FIELD_IS_TITLE)
             continue;
         json_t *v = it->fields ? json_object_get(it->fields, f->code) : NULL;
@@ -1231,8 +1226,7 @@ void api_case_export_reply(struct http_req *r, struct case_filter *f)
         api_case_column(fields[i], &width[ncols], &type[ncols]);
         ncols++;
     }
-    static const char *const tail[] = {"状态", "灯号", "办理时限",
-                                       "登记日期"};
+    static const char *const tail[] = {"状态", "灯号", "办理时限", "登记日期"};
     static const double tail_w[] = {12, 8, 12, 12};
     static const enum export_cell tail_t[] = {EXPORT_TEXT, EXPORT_TEXT,
                                               EXPORT_DATE, EXPORT_DATE};
@@ -1415,8 +1409,10 @@ int api_openapi(struct http_req *r)
     static const struct {
         int bit;
         const char *name;
-    } methods[] = {{HTTP_GET, "get"},     {HTTP_POST, "post"},
-                   {HTTP_PUT, "put"},     {HTTP_PATCH, "patch"},
+    } methods[] = {{HTTP_GET, "get"},
+                   {HTTP_POST, "post"},
+                   {HTTP_PUT, "put"},
+                   {HTTP_PATCH, "patch"},
                    {HTTP_DELETE, "delete"}};
     json_t *paths = json_object(), *schemas = json_object();
     for (const struct route *rt = r->app ? r->app->routes : NULL;
@@ -1455,8 +1451,8 @@ int api_openapi(struct http_req *r)
     }
     json_object_set_new(
         schemas, "Error",
-        json_pack("{s:s, s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}}}",
-                  "type", "object", "properties", "error", "type", "object",
+        json_pack("{s:s, s:{s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}}}}}", "type",
+                  "object", "properties", "error", "type", "object",
                   "properties", "code", "type", "string", "message", "type",
                   "string", "fields", "type", "object"));
     for (const struct module_def *const *m = module_list(); *m; m++)
@@ -1470,10 +1466,10 @@ int api_openapi(struct http_req *r)
         "version", "1", "description",
         "单位字段填单位代码，人员字段填登录名；日期 YYYY-MM-DD，"
         "时间 ISO 8601（+08:00）。",
-        "servers", "url", "/", "paths", paths, "components", "schemas",
-        schemas, "securitySchemes", "bearer", "type", "http", "scheme",
-        "bearer", "cookie", "type", "apiKey", "in", "cookie", "name", "sid",
-        "security", "bearer", "cookie");
+        "servers", "url", "/", "paths", paths, "components", "schemas", schemas,
+        "securitySchemes", "bearer", "type", "http", "scheme", "bearer",
+        "cookie", "type", "apiKey", "in", "cookie", "name", "sid", "security",
+        "bearer", "cookie");
     if (doc == NULL) {
         http_reply_status(r, 500, NULL);
         return 0;

@@ -94,11 +94,13 @@ static const char *pc_due(struct http_req *r, int64_t due_ms)
 static const char *pc_left(struct http_req *r, const struct case_clock_view *c)
 {
     const struct clock_state *st = &c->st;
-    const char *unit = c->def->unit == CLOCK_WORKDAYS  ? "个工作日"
-                       : c->def->unit == CLOCK_HOURS ? "小时"
-                                                     : "天";
-    if (st->stopped)
+    const char *unit = c->def->unit == CLOCK_WORKDAYS ? "个工作日"
+                       : c->def->unit == CLOCK_HOURS  ? "小时"
+                                                      : "天";
+    if (st->stopped && c->def->main)
         return st->light == CLOCK_RED ? "逾期办结" : "按期办结";
+    if (st->stopped)
+        return st->light == CLOCK_RED ? "逾期完成" : "按时完成";
     if (st->left > 0)
         return arena_printf(r->arena, "还剩%lld%s%s", (long long)st->left, unit,
                             st->paused ? "，暂停计时中" : "");
@@ -144,10 +146,10 @@ static json_t *pc_item_json(struct http_req *r, const struct case_item *it)
         "number", pc_str(it->number), "title", pc_str(it->title),
         "module_label", pc_str(it->m ? it->m->label : ""), "state_label",
         pc_str(it->state ? it->state->label : ""), "state",
-        pc_str(it->state ? it->state->code : ""), "due",
-        pc_due(r, it->due_ms), "created", page_date(r, it->created_ms),
-        "progress", it->progress, "lead_unit", pc_str(it->lead_unit_name),
-        "pending", pc_str(it->pending ? "有待审批的申请" : ""));
+        pc_str(it->state ? it->state->code : ""), "due", pc_due(r, it->due_ms),
+        "created", page_date(r, it->created_ms), "progress", it->progress,
+        "lead_unit", pc_str(it->lead_unit_name), "pending",
+        pc_str(it->pending ? "有待审批的申请" : ""));
     pc_light(o, it->light);
     return o;
 }
@@ -271,10 +273,10 @@ static json_t *pc_choice_options(const struct field_def *f,
                                               "label", "请选择", "selected",
                                               selected == NULL || !*selected));
     for (const struct choice_def *c = f->choices; c && c->code; c++)
-        json_array_append_new(
-            opts, json_pack("{s:o, s:o, s:b}", "value", pc_str(c->code),
-                            "label", pc_str(c->label), "selected",
-                            pc_in_values(selected, c->code)));
+        json_array_append_new(opts, json_pack("{s:o, s:o, s:b}", "value",
+                                              pc_str(c->code), "label",
+                                              pc_str(c->label), "selected",
+                                              pc_in_values(selected, c->code)));
     return opts;
 }
 
@@ -293,12 +295,11 @@ static json_t *pc_people(struct http_req *r)
         return list;
     for (int i = 0; i < n; i++)
         json_array_append_new(
-            list, json_pack("{s:o, s:o}", "value", pc_str(u[i].login), "label",
-                            pc_str(arena_printf(r->arena, "%s（%s）",
-                                                u[i].name ? u[i].name : "",
-                                                u[i].unit_name
-                                                    ? u[i].unit_name
-                                                    : ""))));
+            list,
+            json_pack("{s:o, s:o}", "value", pc_str(u[i].login), "label",
+                      pc_str(arena_printf(
+                          r->arena, "%s（%s）", u[i].name ? u[i].name : "",
+                          u[i].unit_name ? u[i].unit_name : ""))));
     return list;
 }
 
@@ -322,11 +323,11 @@ static json_t *pc_form_fields(struct http_req *r, const struct pc_field *fs,
         } else {
             val = f->default_value ? f->default_value : "";
         }
-        json_t *o = json_pack(
-            "{s:o, s:o, s:o, s:b, s:o, s:o}", "code", pc_str(f->code), "id",
-            pc_str(arena_printf(r->arena, "f-%s", f->code)), "label",
-            pc_str(f->label), "required", fs[i].required, "help",
-            pc_str(f->help), "value", pc_str(val));
+        json_t *o =
+            json_pack("{s:o, s:o, s:o, s:b, s:o, s:o}", "code", pc_str(f->code),
+                      "id", pc_str(arena_printf(r->arena, "f-%s", f->code)),
+                      "label", pc_str(f->label), "required", fs[i].required,
+                      "help", pc_str(f->help), "value", pc_str(val));
         json_t *err = errors ? json_object_get(errors, f->code) : NULL;
         if (json_is_string(err))
             json_object_set(o, "error", err);
@@ -351,9 +352,9 @@ static json_t *pc_form_fields(struct http_req *r, const struct pc_field *fs,
             break;
         case FIELD_CHOICE:
             kind = "is_select";
-            json_object_set_new(o, "options",
-                                pc_choice_options(f, val, !fs[i].required ||
-                                                              !*val));
+            json_object_set_new(
+                o, "options",
+                pc_choice_options(f, val, !fs[i].required || !*val));
             break;
         case FIELD_MULTI:
             kind = "is_checks";
@@ -463,16 +464,16 @@ static int pc_edit_fields(const struct module_def *m, const struct actor *who,
 
 /* The list's query-string names kept by links (sort and page apart). */
 static const char *const pc_filter_names[] = {
-    "state", "unit", "light", "q", "created_from", "created_to",
-    "due_from", "due_to", "per_page", NULL};
+    "state",      "unit",     "light",  "q",        "created_from",
+    "created_to", "due_from", "due_to", "per_page", NULL};
 static const char *const pc_tab_names[] = {
-    "unit", "light", "q", "created_from", "created_to", "due_from",
+    "unit",   "light",    "q", "created_from", "created_to", "due_from",
     "due_to", "per_page", NULL};
 
 /* A header of the list: sortable ones link to themselves with the sort
  * turned (ascending first, then descending). */
-static json_t *pc_header(struct http_req *r, const char *label,
-                         const char *key, const char *qs, const char *sort)
+static json_t *pc_header(struct http_req *r, const char *label, const char *key,
+                         const char *qs, const char *sort)
 {
     json_t *h = json_pack("{s:o}", "label", pc_str(label));
     if (key == NULL)
@@ -506,8 +507,7 @@ int page_case_list(struct http_req *r)
     json_t *ctx = page_ctx(r, m->label, NULL);
     api_case_filter(r, &f, &e);
     f.module = m->code;
-    if (err_isset(&e) ||
-        case_list(r->db, r->arena, &r->who, &f, &pg, &e)) {
+    if (err_isset(&e) || case_list(r->db, r->arena, &r->who, &f, &pg, &e)) {
         /* a bad filter: show the list unfiltered with the message */
         json_t *errs = page_form_errors(r, NULL, &e, ctx);
         json_decref(errs);
@@ -536,17 +536,17 @@ int page_case_list(struct http_req *r)
     int64_t all = 0;
     for (int i = 0; i < pg.ncounts; i++)
         all += pg.counts[i].n;
-    json_array_append_new(tabs, json_pack("{s:s, s:s, s:I, s:b}", "value", "",
-                                          "label", "全部", "count",
-                                          (json_int_t)all, "current",
-                                          f.state == NULL));
+    json_array_append_new(
+        tabs, json_pack("{s:s, s:s, s:I, s:b}", "value", "", "label", "全部",
+                        "count", (json_int_t)all, "current", f.state == NULL));
     for (int i = 0; i < pg.ncounts; i++)
         json_array_append_new(
-            tabs, json_pack("{s:o, s:o, s:I, s:b}", "value",
-                            pc_str(pg.counts[i].state), "label",
-                            pc_str(pg.counts[i].label), "count",
-                            (json_int_t)pg.counts[i].n, "current",
-                            f.state && strcmp(f.state, pg.counts[i].state) == 0));
+            tabs,
+            json_pack("{s:o, s:o, s:I, s:b}", "value",
+                      pc_str(pg.counts[i].state), "label",
+                      pc_str(pg.counts[i].label), "count",
+                      (json_int_t)pg.counts[i].n, "current",
+                      f.state && strcmp(f.state, pg.counts[i].state) == 0));
 
     /* headers and rows */
     json_t *heads = json_array();
@@ -569,13 +569,13 @@ int page_case_list(struct http_req *r)
         for (int c = 0; c < ncols; c++) {
             json_t *v =
                 it->fields ? json_object_get(it->fields, cols[c]->code) : NULL;
-            json_t *cell = json_pack(
-                "{s:o, s:b, s:b}", "value",
-                pc_str(cols[c]->role == FIELD_IS_TITLE
-                           ? it->title
-                           : api_case_display(nm, cols[c], v)),
-                "is_title", cols[c]->role == FIELD_IS_TITLE, "num",
-                cols[c]->type == FIELD_NUMBER);
+            json_t *cell =
+                json_pack("{s:o, s:b, s:b}", "value",
+                          pc_str(cols[c]->role == FIELD_IS_TITLE
+                                     ? it->title
+                                     : api_case_display(nm, cols[c], v)),
+                          "is_title", cols[c]->role == FIELD_IS_TITLE, "num",
+                          cols[c]->type == FIELD_NUMBER);
             json_array_append_new(cells, cell);
         }
         json_object_set_new(row, "cells", cells);
@@ -591,13 +591,13 @@ int page_case_list(struct http_req *r)
         (json_int_t)(pg.n ? (int64_t)(f.page - 1) * f.per_page + 1 : 0), "to",
         (json_int_t)((int64_t)(f.page - 1) * f.per_page + pg.n));
     if (f.page > 1)
-        json_object_set_new(paging, "prev",
-                            pc_str(arena_printf(r->arena, "?%spage=%d",
-                                                qs_sort, f.page - 1)));
+        json_object_set_new(
+            paging, "prev",
+            pc_str(arena_printf(r->arena, "?%spage=%d", qs_sort, f.page - 1)));
     if ((int64_t)f.page < pages)
-        json_object_set_new(paging, "next",
-                            pc_str(arena_printf(r->arena, "?%spage=%d",
-                                                qs_sort, f.page + 1)));
+        json_object_set_new(
+            paging, "next",
+            pc_str(arena_printf(r->arena, "?%spage=%d", qs_sort, f.page + 1)));
     if (pages > 1)
         json_object_set_new(paging, "several", json_true());
 
@@ -612,10 +612,10 @@ int page_case_list(struct http_req *r)
             json_pack("{s:s, s:s, s:b}", "value", lights[i][0], "label",
                       lights[i][1], "selected",
                       strcmp(page_query(r, "light"), lights[i][0]) == 0));
-    json_object_set_new(
-        ctx, "module",
-        json_pack("{s:o, s:o, s:o}", "code", pc_str(m->code), "label",
-                  pc_str(m->label), "case_label", pc_str(m->case_label)));
+    json_object_set_new(ctx, "module",
+                        json_pack("{s:o, s:o, s:o}", "code", pc_str(m->code),
+                                  "label", pc_str(m->label), "case_label",
+                                  pc_str(m->case_label)));
     json_object_set_new(ctx, "can_create",
                         json_boolean(pc_has_role(&r->who, m->create_roles)));
     json_object_set_new(ctx, "qs_sort", pc_str(qs_sort));
@@ -624,8 +624,8 @@ int page_case_list(struct http_req *r)
     json_object_set_new(ctx, "rows", rows);
     json_object_set_new(ctx, "ncols", json_integer(ncols + 5));
     json_object_set_new(ctx, "paging", paging);
-    json_object_set_new(ctx, "units",
-                        page_unit_options(r, page_query(r, "unit"), "全部单位"));
+    json_object_set_new(
+        ctx, "units", page_unit_options(r, page_query(r, "unit"), "全部单位"));
     json_object_set_new(ctx, "lights", light_opts);
     json_object_set_new(
         ctx, "f",
@@ -666,9 +666,9 @@ static void pc_form_page(struct http_req *r, int status, json_t *ctx,
                          int posted, json_t *errors)
 {
     int need_people = 0;
-    json_object_set_new(ctx, "fields",
-                        pc_form_fields(r, fs, n, current, posted, errors,
-                                       &need_people));
+    json_object_set_new(
+        ctx, "fields",
+        pc_form_fields(r, fs, n, current, posted, errors, &need_people));
     if (need_people)
         json_object_set_new(ctx, "people", pc_people(r));
     if (errors)
@@ -707,9 +707,9 @@ int page_case_new(struct http_req *r)
     if (m == NULL)
         return 0;
     if (!pc_has_role(&r->who, m->create_roles)) {
-        http_reply_status(r, 403,
-                          arena_printf(r->arena, "您没有登记%s的权限",
-                                       m->case_label));
+        http_reply_status(
+            r, 403,
+            arena_printf(r->arena, "您没有登记%s的权限", m->case_label));
         return 0;
     }
     pc_new_page(r, m, 200, 0, NULL, NULL);
@@ -761,8 +761,8 @@ int page_case_create(struct http_req *r)
     const char *msg = arena_printf(r->arena, "已登记%s", m->case_label);
     struct err ge;
     err_clear(&ge);
-    if (case_get(r->db, r->arena, &r->who, id, &v, &ge) == 0 &&
-        v.c.number && *v.c.number)
+    if (case_get(r->db, r->arena, &r->who, id, &v, &ge) == 0 && v.c.number &&
+        *v.c.number)
         msg = arena_printf(r->arena, "已登记%s，编号 %s", m->case_label,
                            v.c.number);
     page_done(r, arena_printf(r->arena, "/cases/%lld", (long long)id), msg);
@@ -817,9 +817,9 @@ static json_t *pc_event_json(struct http_req *r, const struct module_def *m,
          i++)
         if (ev->kind && strcmp(ev->kind, kinds[i].kind) == 0)
             what = kinds[i].label;
-    const struct transition_def *t =
-        ev->transition && *ev->transition ? module_transition(m, ev->transition)
-                                          : NULL;
+    const struct transition_def *t = ev->transition && *ev->transition
+                                         ? module_transition(m, ev->transition)
+                                         : NULL;
     const char *opinion = t && t->opinion ? t->opinion
                           : ev->kind && strcmp(ev->kind, "comment") == 0
                               ? "意见"
@@ -866,7 +866,8 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
     json_object_set_new(c, "module_href",
                         pc_str(arena_printf(r->arena, "/m/%s", m->code)));
     json_object_set_new(c, "pending_label", pc_str(v->pending_label));
-    json_object_set_new(c, "created_cn", pc_str(page_date_cn(r, v->c.created_ms)));
+    json_object_set_new(c, "created_cn",
+                        pc_str(page_date_cn(r, v->c.created_ms)));
     if (v->c.secrecy > 0)
         json_object_set_new(c, "secrecy_label",
                             pc_str(org_clearance_label(v->c.secrecy)));
@@ -903,10 +904,10 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
             ymd_fmt_cn(day, cn);
             text = arena_strdup(r->arena, cn);
         }
-        json_array_append_new(
-            fields, json_pack("{s:o, s:o, s:b}", "label", pc_str(f->label),
-                              "value", pc_str(text), "wide",
-                              f->type == FIELD_LONGTEXT));
+        json_array_append_new(fields,
+                              json_pack("{s:o, s:o, s:b}", "label",
+                                        pc_str(f->label), "value", pc_str(text),
+                                        "wide", f->type == FIELD_LONGTEXT));
     }
 
     json_t *events = json_array();
@@ -926,13 +927,12 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
                                : "相关";
         json_array_append_new(
             links,
-            json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "href",
-                      pc_str(arena_printf(r->arena, "/cases/%lld",
-                                          (long long)l->id)),
-                      "number", pc_str(l->number), "title", pc_str(l->title),
-                      "state_label", pc_str(l->state_label), "kind",
-                      pc_str(kind), "module_label",
-                      pc_str(lm ? lm->label : "")));
+            json_pack(
+                "{s:o, s:o, s:o, s:o, s:o, s:o}", "href",
+                pc_str(arena_printf(r->arena, "/cases/%lld", (long long)l->id)),
+                "number", pc_str(l->number), "title", pc_str(l->title),
+                "state_label", pc_str(l->state_label), "kind", pc_str(kind),
+                "module_label", pc_str(lm ? lm->label : "")));
     }
 
     struct file_rec *files = NULL;
@@ -943,13 +943,12 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
     if (files_list(r->db, r->arena, v->c.id, &files, &nfiles, &e) == 0)
         for (int i = 0; i < nfiles; i++)
             json_array_append_new(
-                flist,
-                json_pack("{s:o, s:o, s:o, s:s}", "href",
-                          pc_str(arena_printf(r->arena, "/files/%lld",
-                                              (long long)files[i].id)),
-                          "name", pc_str(files[i].name), "size",
-                          pc_str(pc_size(r, files[i].size)), "when",
-                          page_minute(r, files[i].uploaded_ms)));
+                flist, json_pack("{s:o, s:o, s:o, s:s}", "href",
+                                 pc_str(arena_printf(r->arena, "/files/%lld",
+                                                     (long long)files[i].id)),
+                                 "name", pc_str(files[i].name), "size",
+                                 pc_str(pc_size(r, files[i].size)), "when",
+                                 page_minute(r, files[i].uploaded_ms)));
 
     json_t *ctx = page_ctx(r, v->c.title, m->label,
                            arena_printf(r->arena, "/m/%s", m->code), NULL);
@@ -973,8 +972,8 @@ int page_case(struct http_req *r)
     json_t *actions = json_array();
     for (int i = 0; i < v.ncan; i++) {
         const struct transition_def *t = v.can[i];
-        int direct = (t->fields == NULL || *t->fields == '\0') &&
-                     t->comment == 0;
+        int direct =
+            (t->fields == NULL || *t->fields == '\0') && t->comment == 0;
         json_t *a = json_pack(
             "{s:o, s:o, s:b, s:b, s:b}", "label", pc_str(t->label), "href",
             pc_str(pc_href(r, &v, arena_printf(r->arena, "/do/%s", t->code))),
@@ -999,14 +998,14 @@ int page_case(struct http_req *r)
     if (cm && !closed && pc_has_role(&r->who, cm->create_roles))
         json_object_set_new(
             ctx, "child_new",
-            json_pack("{s:o, s:o}", "href",
-                      pc_str(arena_printf(r->arena, "/m/%s/new?parent=%lld",
-                                          cm->code, (long long)v.c.id)),
-                      "label",
-                      pc_str(arena_printf(r->arena, "分解%s", cm->case_label))));
+            json_pack(
+                "{s:o, s:o}", "href",
+                pc_str(arena_printf(r->arena, "/m/%s/new?parent=%lld", cm->code,
+                                    (long long)v.c.id)),
+                "label",
+                pc_str(arena_printf(r->arena, "分解%s", cm->case_label))));
     json_object_set_new(ctx, "href", pc_str(pc_href(r, &v, "")));
-    json_object_set_new(ctx, "max_mb",
-                        json_integer(files_max_bytes() >> 20));
+    json_object_set_new(ctx, "max_mb", json_integer(files_max_bytes() >> 20));
     http_reply_page(r, 200, "case_detail.html", ctx);
     return 0;
 }
@@ -1020,8 +1019,7 @@ int page_case_print(struct http_req *r)
     if (pc_case_or_reply(r, &v))
         return 0;
     json_t *ctx = pc_case_ctx(r, &v);
-    json_object_set_new(ctx, "printed_cn",
-                        pc_str(page_date_cn(r, now_ms())));
+    json_object_set_new(ctx, "printed_cn", pc_str(page_date_cn(r, now_ms())));
     buf_init(&out, PC_PRINT_MAX);
     if (tmpl_render_name("templates/case_print.html", ctx, &out) < 0)
         http_reply_status(r, 500, NULL);
@@ -1049,8 +1047,8 @@ static const struct transition_def *pc_can_or_reply(struct http_req *r,
         if (v->can[i] == t)
             return t;
     http_reply_status(
-        r, module_in_list(t->from, v->c.state ? v->c.state->code : "") ? 403
-                                                                       : 409,
+        r,
+        module_in_list(t->from, v->c.state ? v->c.state->code : "") ? 403 : 409,
         arena_printf(r->arena, "此事项当前不能由您%s", t->label));
     return NULL;
 }
@@ -1081,12 +1079,12 @@ static void pc_do_page(struct http_req *r, const struct case_view *v,
     if (t->comment > 0) {
         const char *typed = posted ? http_form(r, "comment") : NULL;
         json_t *ce = errors ? json_object_get(errors, "comment") : NULL;
-        json_t *cm = json_pack("{s:o, s:b, s:o}", "label",
-                               pc_str(t->opinion ? t->opinion
-                                      : t->comment == 2 ? "理由"
-                                                        : "意见"),
-                               "required", t->comment == 2, "value",
-                               pc_str(typed));
+        json_t *cm =
+            json_pack("{s:o, s:b, s:o}", "label",
+                      pc_str(t->opinion        ? t->opinion
+                             : t->comment == 2 ? "理由"
+                                               : "意见"),
+                      "required", t->comment == 2, "value", pc_str(typed));
         if (json_is_string(ce))
             json_object_set(cm, "error", ce);
         json_object_set_new(ctx, "comment", cm);
@@ -1115,7 +1113,8 @@ int page_case_do(struct http_req *r)
     err_clear(&e);
     if (pc_case_or_reply(r, &v))
         return 0;
-    const struct transition_def *t = module_transition(v.c.m, http_param(r, "code"));
+    const struct transition_def *t =
+        module_transition(v.c.m, http_param(r, "code"));
     if (t == NULL) {
         http_reply_status(r, 404, NULL);
         return 0;
@@ -1193,8 +1192,8 @@ int page_case_edit(struct http_req *r)
     err_clear(&e);
     if (pc_case_or_reply(r, &v))
         return 0;
-    int n = pc_edit_fields(v.c.m, &r->who, v.c.state ? v.c.state->code : NULL,
-                           fs);
+    int n =
+        pc_edit_fields(v.c.m, &r->who, v.c.state ? v.c.state->code : NULL, fs);
     json_t *in = pc_form_input(r, fs, n, 0);
     int rc = case_edit(r->db, r->arena, &r->who, v.c.id, in, &e);
     json_decref(in);
@@ -1232,7 +1231,8 @@ static void pc_back(struct http_req *r, int64_t id, const struct err *e,
     }
     const char *msg = e->nfields > 0 && e->fields[0].message
                           ? e->fields[0].message
-                          : e->message ? e->message : "操作未能完成";
+                      : e->message ? e->message
+                                   : "操作未能完成";
     page_done(r, back, arena_printf(r->arena, "未能完成：%s", msg));
 }
 
@@ -1264,6 +1264,25 @@ int page_case_upload(struct http_req *r)
     return 0;
 }
 
+/* The id of the case numbered `number` (督〔2026〕12号) that the viewer
+ * sees, or 0. */
+static int64_t pc_case_by_number(struct http_req *r, const char *number)
+{
+    struct case_filter f = {0};
+    struct case_page pg;
+    struct err e;
+    err_clear(&e);
+    f.q = number;
+    f.page = 1;
+    f.per_page = 50;
+    if (case_list(r->db, r->arena, &r->who, &f, &pg, &e))
+        return 0;
+    for (int i = 0; i < pg.n; i++)
+        if (pg.items[i].number && strcmp(pg.items[i].number, number) == 0)
+            return pg.items[i].id;
+    return 0;
+}
+
 int page_case_link(struct http_req *r)
 {
     struct err e;
@@ -1271,11 +1290,19 @@ int page_case_link(struct http_req *r)
     int64_t id = api_case_param_id(r, "id");
     const char *other = http_form(r, "case");
     const char *kind = http_form(r, "kind");
-    int64_t oid = pc_id_text(other ? other : "");
+    if (other == NULL)
+        other = "";
+    other += strspn(other, " \t");
+    int64_t oid = pc_id_text(other);
+    if (oid <= 0 && *other)
+        oid = pc_case_by_number(r, other);
     if (kind == NULL || strcmp(kind, "source") != 0)
         kind = "related";
-    if (oid <= 0)
-        err_field(&e, "case", "请填写要关联事项的编号（数字 ID）");
+    if (*other == '\0')
+        err_field(&e, "case", "请填写要关联事项的编号");
+    else if (oid <= 0)
+        err_field(&e, "case",
+                  arena_printf(r->arena, "没有找到编号为 %s 的事项", other));
     else
         case_link(r->db, r->arena, &r->who, id, oid, kind, &e);
     pc_back(r, id, err_isset(&e) ? &e : NULL, "已关联");
@@ -1306,20 +1333,20 @@ int page_notifications(struct http_req *r)
             pc_str(recs[i].text), "when", page_minute(r, recs[i].created_ms),
             "unread", recs[i].read_ms == 0);
         if (recs[i].case_id > 0)
-            json_object_set_new(o, "href",
-                                pc_str(arena_printf(r->arena, "/cases/%lld",
-                                                    (long long)recs[i]
-                                                        .case_id)));
+            json_object_set_new(
+                o, "href",
+                pc_str(arena_printf(r->arena, "/cases/%lld",
+                                    (long long)recs[i].case_id)));
         json_array_append_new(items, o);
     }
     int64_t nunread = notify_unread_count(r->db, r->who.user_id);
     static const char *const names[] = {"unread", NULL};
     page_qs(r, ctx, "qs", names);
-    page_paging(ctx, offset, limit, n, (int)(total > 1000000 ? 1000000 : total));
+    page_paging(ctx, offset, limit, n,
+                (int)(total > 1000000 ? 1000000 : total));
     json_object_set_new(ctx, "items", items);
     json_object_set_new(ctx, "unread_only", json_boolean(unread));
-    json_object_set_new(ctx, "unread",
-                        json_integer(nunread < 0 ? 0 : nunread));
+    json_object_set_new(ctx, "unread", json_integer(nunread < 0 ? 0 : nunread));
     http_reply_page(r, 200, "notifications.html", ctx);
     return 0;
 }
@@ -1361,8 +1388,7 @@ int page_search(struct http_req *r)
             json_t *o = pc_item_json(r, it);
             search_snippet(r->arena, api_case_search_text(r->arena, it), f.q,
                            60, &sn);
-            search_snippet(r->arena, it->title ? it->title : "", f.q, 200,
-                           &tn);
+            search_snippet(r->arena, it->title ? it->title : "", f.q, 200, &tn);
             json_object_set_new(o, "title_segments",
                                 api_case_segments_json(&tn));
             json_object_set_new(o, "snippet", api_case_segments_json(&sn));
@@ -1376,9 +1402,9 @@ int page_search(struct http_req *r)
         json_decref(errs);
     }
     json_t *mods = json_array();
-    json_array_append_new(mods, json_pack("{s:s, s:s, s:b}", "value", "",
-                                          "label", "全部", "selected",
-                                          f.module == NULL));
+    json_array_append_new(mods,
+                          json_pack("{s:s, s:s, s:b}", "value", "", "label",
+                                    "全部", "selected", f.module == NULL));
     for (const struct module_def *const *m = module_list(); *m; m++)
         json_array_append_new(
             mods, json_pack("{s:o, s:o, s:b}", "value", pc_str((*m)->code),
@@ -1387,16 +1413,16 @@ int page_search(struct http_req *r)
     static const char *const names[] = {"q", "module", NULL};
     page_qs(r, ctx, "qs", names);
     const char *qs = json_string_value(json_object_get(ctx, "qs"));
-    json_t *paging = json_pack("{s:I, s:i}", "total", (json_int_t)pg.total,
-                               "page", f.page);
+    json_t *paging =
+        json_pack("{s:I, s:i}", "total", (json_int_t)pg.total, "page", f.page);
     if (f.page > 1)
-        json_object_set_new(paging, "prev",
-                            pc_str(arena_printf(r->arena, "?%spage=%d", qs,
-                                                f.page - 1)));
+        json_object_set_new(
+            paging, "prev",
+            pc_str(arena_printf(r->arena, "?%spage=%d", qs, f.page - 1)));
     if ((int64_t)f.page * f.per_page < pg.total)
-        json_object_set_new(paging, "next",
-                            pc_str(arena_printf(r->arena, "?%spage=%d", qs,
-                                                f.page + 1)));
+        json_object_set_new(
+            paging, "next",
+            pc_str(arena_printf(r->arena, "?%spage=%d", qs, f.page + 1)));
     json_object_set_new(ctx, "searched", json_boolean(f.q != NULL));
     json_object_set_new(ctx, "modules", mods);
     json_object_set_new(ctx, "items", items);
@@ -1501,8 +1527,8 @@ const struct nav_item *page_cases_nav(void)
     nav[n].href = "/notifications";
     nav[n].roles = roles;
     n++;
-    for (const struct nav_item *it = pages_nav + 1; it->label && n < PC_NAV_MAX - 1;
-         it++)
+    for (const struct nav_item *it = pages_nav + 1;
+         it->label && n < PC_NAV_MAX - 1; it++)
         nav[n++] = *it;
     memset(&nav[n], 0, sizeof(nav[n]));
     return nav;

@@ -205,7 +205,7 @@ int page_supervision_ledger_export(struct http_req *r);
     {HTTP_POST, "/cases/:id/comments", page_case_comment, PERM_LOGIN, NULL,   \
      0, "page.case.comment"},                                                 \
     {HTTP_POST, "/cases/:id/files", page_case_upload, PERM_LOGIN, NULL,       \
-     ROUTE_SLOW, "page.case.upload"},                                         \
+     ROUTE_SLOW | ROUTE_UPLOAD, "page.case.upload"},                          \
     {HTTP_POST, "/cases/:id/links", page_case_link, PERM_LOGIN, NULL, 0,      \
      "page.case.link"},                                                       \
     {HTTP_GET, "/files/:id", api_files_get, PERM_LOGIN, NULL, ROUTE_SLOW,     \

@@ -96,7 +96,7 @@ const struct route routes_table[] = {
     {POST, "/api/v1/cases/:id/comments", api_cases_comment, PERM_LOGIN, NULL,
      ROUTE_API, "cases.comment"},
     {POST, "/api/v1/cases/:id/files", api_cases_upload, PERM_LOGIN, NULL,
-     ROUTE_API | ROUTE_SLOW, "cases.upload"},
+     ROUTE_API | ROUTE_SLOW | ROUTE_UPLOAD, "cases.upload"},
     {POST, "/api/v1/cases/:id/links", api_cases_link, PERM_LOGIN, NULL,
      ROUTE_API, "cases.link"},
     {GET, "/api/v1/files/:id", api_files_get, PERM_LOGIN, NULL,

@@ -35,18 +35,18 @@ static void ct_setup(struct srv *s)
 {
     if (ct_ready)
         return;
-    const char *u1[] = {"unit",   "add",        "--code",   "jtj",
-                        "--name", "市交通运输局", "--kind", "department",
+    const char *u1[] = {"unit",     "add",          "--code", "jtj",
+                        "--name",   "市交通运输局", "--kind", "department",
+                        "--parent", "gov",          NULL};
+    const char *u2[] = {"unit",     "add",      "--code", "jyj",
+                        "--name",   "市教育局", "--kind", "department",
                         "--parent", "gov",      NULL};
-    const char *u2[] = {"unit",   "add",      "--code",   "jyj",
-                        "--name", "市教育局", "--kind", "department",
-                        "--parent", "gov",    NULL};
-    const char *p1[] = {"user",   "add",    "--login", "ct_cb", "--name",
-                        "蒋丽",   "--unit", "jtj",     "--role", "staff",
-                        "--password-stdin", NULL};
-    const char *p2[] = {"user",   "add",    "--login", "ct_jy", "--name",
-                        "于洋",   "--unit", "jyj",     "--role", "staff",
-                        "--password-stdin", NULL};
+    const char *p1[] = {"user",   "add",   "--login",          "ct_cb",
+                        "--name", "蒋丽",  "--unit",           "jtj",
+                        "--role", "staff", "--password-stdin", NULL};
+    const char *p2[] = {"user",   "add",   "--login",          "ct_jy",
+                        "--name", "于洋",  "--unit",           "jyj",
+                        "--role", "staff", "--password-stdin", NULL};
     ct_cli(s, NULL, u1);
     ct_cli(s, NULL, u2);
     ct_cli(s, PW "\n", p1);
@@ -86,8 +86,7 @@ static int ct_fire(struct client *c, long long id, const char *code,
                    const char *body, struct resp *r)
 {
     char path[128];
-    snprintf(path, sizeof(path), "/api/v1/cases/%lld/transitions/%s", id,
-             code);
+    snprintf(path, sizeof(path), "/api/v1/cases/%lld/transitions/%s", id, code);
     return http_do(c, "POST", path, body ? body : "{}", r);
 }
 
@@ -153,8 +152,8 @@ static void test_modules_and_openapi(void **state)
     assert_non_null(resp_get(&r, "info.title"));
     json_t *paths = resp_get(&r, "paths");
     assert_non_null(json_object_get(paths, "/api/v1/cases"));
-    assert_non_null(json_at(json_object_get(paths, "/api/v1/cases/{id}"),
-                            "get.responses"));
+    assert_non_null(
+        json_at(json_object_get(paths, "/api/v1/cases/{id}"), "get.responses"));
     assert_non_null(
         json_object_get(paths, "/api/v1/cases/{id}/transitions/{code}"));
     assert_null(json_object_get(paths, "/api/v1/test/clock"));
@@ -253,9 +252,9 @@ static void test_lifecycle_and_refusals(void **state)
     assert_int_equal(http_do(cb, "POST", "/api/v1/notifications/read",
                              "{\"ids\":[\"x\"]}", &r),
                      400);
-    assert_int_equal(http_do(cb, "POST", "/api/v1/notifications/read",
-                             "{\"all\":true}", &r),
-                     200);
+    assert_int_equal(
+        http_do(cb, "POST", "/api/v1/notifications/read", "{\"all\":true}", &r),
+        200);
     assert_int_equal(resp_int(&r, "unread", -1), 0);
 
     /* 签收, 申请办结 (result required), 办结 */
@@ -280,23 +279,20 @@ static void test_lifecycle_and_refusals(void **state)
     assert_int_equal(http_do(clerk, "POST", body, "{}", &r), 400);
     assert_non_null(resp_str(&r, "error.fields.text"));
     snprintf(body, sizeof(body), "/api/v1/cases/%lld", id);
-    assert_int_equal(http_do(clerk, "PATCH", body,
-                             "{\"fields\":{\"requirement\":\"年底前完成并验收\"}}",
-                             &r),
-                     200);
-    assert_str_equal(resp_str(&r, "fields.requirement"),
-                     "年底前完成并验收");
-    assert_int_equal(http_do(cb, "PATCH", body,
-                             "{\"fields\":{\"requirement\":\"改\"}}", &r),
-                     403);
+    assert_int_equal(
+        http_do(clerk, "PATCH", body,
+                "{\"fields\":{\"requirement\":\"年底前完成并验收\"}}", &r),
+        200);
+    assert_str_equal(resp_str(&r, "fields.requirement"), "年底前完成并验收");
+    assert_int_equal(
+        http_do(cb, "PATCH", body, "{\"fields\":{\"requirement\":\"改\"}}", &r),
+        403);
 
     assert_int_equal(
         ct_fire(clerk, id, "complete", "{\"comment\":\"同意办结\"}", &r), 200);
     assert_str_equal(resp_str(&r, "state"), "done");
-    assert_int_equal(ct_get(clerk, "/api/v1/cases/%lld", 999999999LL, &r),
-                     404);
-    assert_int_equal(http_do(clerk, "GET", "/api/v1/cases/abc", NULL, &r),
-                     404);
+    assert_int_equal(ct_get(clerk, "/api/v1/cases/%lld", 999999999LL, &r), 404);
+    assert_int_equal(http_do(clerk, "GET", "/api/v1/cases/abc", NULL, &r), 404);
     resp_free(&r);
     client_free(clerk);
     client_free(cb);
@@ -311,13 +307,14 @@ static void test_list_filters_counts(void **state)
     struct client *clerk = ct_as(s, "clerk");
     long long a = ct_create(clerk, "{\"title\":\"筛选甲：河道清淤\"}");
     long long b = ct_create(clerk, "{\"title\":\"筛选乙：路灯维修\"}");
-    assert_int_equal(ct_fire(clerk, b, "assign",
-                             "{\"fields\":{\"lead_unit\":\"jtj\"}}", &r),
-                     200);
-    assert_int_equal(http_do(clerk, "GET",
-                             "/api/v1/cases?module=supervision&q=%E7%AD%9B%E9%80%89",
-                             NULL, &r),
-                     200);
+    assert_int_equal(
+        ct_fire(clerk, b, "assign", "{\"fields\":{\"lead_unit\":\"jtj\"}}", &r),
+        200);
+    assert_int_equal(
+        http_do(clerk, "GET",
+                "/api/v1/cases?module=supervision&q=%E7%AD%9B%E9%80%89", NULL,
+                &r),
+        200);
     assert_true(resp_int(&r, "total", 0) >= 2);
     assert_true(resp_int(&r, "counts.registered", 0) >= 1);
     assert_true(resp_int(&r, "counts.assigned", 0) >= 1);
@@ -369,9 +366,9 @@ static void test_search(void **state)
                                     "\"requirement\":\"结合创建文明城市，"
                                     "开展农贸市场专项整治\"}");
     /* simplified query finds traditional text, and the reverse */
-    assert_int_equal(http_do(clerk, "GET",
-                             "/api/v1/search?q=%E5%86%9C%E8%B4%B8", NULL, &r),
-                     200); /* 农贸 */
+    assert_int_equal(
+        http_do(clerk, "GET", "/api/v1/search?q=%E5%86%9C%E8%B4%B8", NULL, &r),
+        200); /* 农贸 */
     assert_true(ct_has_id(&r, "items", id));
     json_t *items = resp_get(&r, "items");
     size_t i;
@@ -409,8 +406,8 @@ static char *ct_multipart(const char *name, const char *data, size_t *len)
                        "name=\"file\"; filename=\"";
     const char *mid = "\"\r\nContent-Type: text/plain\r\n\r\n";
     const char *tail = "\r\n--XyZb0undary--\r\n";
-    size_t n = strlen(head) + strlen(name) + strlen(mid) + strlen(data) +
-               strlen(tail);
+    size_t n =
+        strlen(head) + strlen(name) + strlen(mid) + strlen(data) + strlen(tail);
     char *b = malloc(n + 1);
     assert_non_null(b);
     snprintf(b, n + 1, "%s%s%s%s%s", head, name, mid, data, tail);
@@ -427,32 +424,32 @@ static void test_files(void **state)
     struct client *staff = ct_as(s, "staff");
     struct client *cb = ct_as(s, "ct_cb");
     long long id = ct_create(clerk, "{\"title\":\"附件测试事项\"}");
-    long long secret = ct_create(
-        clerk, "{\"title\":\"附件测试机密事项\",\"secrecy\":\"2\"}");
+    long long secret =
+        ct_create(clerk, "{\"title\":\"附件测试机密事项\",\"secrecy\":\"2\"}");
     char path[128];
     size_t len;
     char *body = ct_multipart("整治方案.txt", "第一条：立即整改。", &len);
     const char *hdr[] = {NULL};
     snprintf(path, sizeof(path), "/api/v1/cases/%lld/files", id);
     assert_int_equal(http_raw(clerk, "POST", path,
-                              "multipart/form-data; boundary=XyZb0undary",
-                              body, len, hdr, 1, &r),
+                              "multipart/form-data; boundary=XyZb0undary", body,
+                              len, hdr, 1, &r),
                      201);
     long long fid = resp_int(&r, "items.0.id", 0);
     assert_true(fid > 0);
     assert_str_equal(resp_str(&r, "items.0.name"), "整治方案.txt");
     /* the lead unit has nothing to do on a registered item: no upload */
     assert_int_equal(http_raw(cb, "POST", path,
-                              "multipart/form-data; boundary=XyZb0undary",
-                              body, len, hdr, 1, &r),
+                              "multipart/form-data; boundary=XyZb0undary", body,
+                              len, hdr, 1, &r),
                      403);
     /* no file part */
     assert_int_equal(http_do(clerk, "POST", path, "{}", &r), 400);
 
     snprintf(path, sizeof(path), "/api/v1/cases/%lld/files", secret);
     assert_int_equal(http_raw(clerk, "POST", path,
-                              "multipart/form-data; boundary=XyZb0undary",
-                              body, len, hdr, 1, &r),
+                              "multipart/form-data; boundary=XyZb0undary", body,
+                              len, hdr, 1, &r),
                      201);
     long long sfid = resp_int(&r, "items.0.id", 0);
     free(body);
@@ -543,9 +540,9 @@ static void test_clearance_everywhere(void **state)
     assert_true(r.len > staff_len);
     /* 三员分立: the system administrator reads no business case */
     assert_int_equal(ct_get(admin, "/api/v1/cases/%lld", open, &r), 404);
-    assert_int_equal(http_do(admin, "GET", "/api/v1/cases?module=supervision",
-                             NULL, &r),
-                     200);
+    assert_int_equal(
+        http_do(admin, "GET", "/api/v1/cases?module=supervision", NULL, &r),
+        200);
     assert_int_equal(resp_int(&r, "total", -1), 0);
     resp_free(&r);
     client_free(clerk);
@@ -558,7 +555,8 @@ static void test_export(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     struct client *clerk = ct_as(s, "clerk");
-    ct_create(clerk, "{\"title\":\"导出测试事项\",\"deadline\":\"2026-12-31\"}");
+    ct_create(clerk,
+              "{\"title\":\"导出测试事项\",\"deadline\":\"2026-12-31\"}");
     assert_int_equal(http_do(clerk, "GET",
                              "/api/v1/cases/export.xlsx?module=supervision",
                              NULL, &r),
@@ -617,14 +615,14 @@ static void test_pages(void **state)
     assert_contains(r.body, "交办意见");
     assert_int_equal(http_do(cb, "GET", path, NULL, &r), 403);
     /* missing lead unit: 400, the message beside the field, typed kept */
-    assert_int_equal(http_form(clerk, path,
-                               "lead_unit=&comment=%E5%B0%BD%E5%BF%AB", &r),
-                     400);
+    assert_int_equal(
+        http_form(clerk, path, "lead_unit=&comment=%E5%B0%BD%E5%BF%AB", &r),
+        400);
     assert_contains(r.body, "field-error");
     assert_contains(r.body, "尽快");
-    assert_int_equal(http_form(clerk, path,
-                               "lead_unit=jtj&limit_class=normal&comment=", &r),
-                     303);
+    assert_int_equal(
+        http_form(clerk, path, "lead_unit=jtj&limit_class=normal&comment=", &r),
+        303);
     assert_contains(resp_header(&r, "Location"), "/cases/");
     snprintf(path, sizeof(path), "/cases/%lld", id);
     assert_int_equal(http_do(cb, "GET", path, NULL, &r), 200);
@@ -647,10 +645,10 @@ static void test_pages(void **state)
         http_do(clerk, "GET", "/m/supervision?state=registered", NULL, &r),
         200);
     assert_null(strstr(r.body, "页面测试：修缮人行道"));
-    assert_int_equal(
-        http_do(clerk, "GET", "/m/supervision?state=assigned&unit=jtj", NULL,
-                &r),
-        200);
+    assert_int_equal(http_do(clerk, "GET",
+                             "/m/supervision?state=assigned&unit=jtj", NULL,
+                             &r),
+                     200);
     assert_contains(r.body, "页面测试：修缮人行道");
     assert_int_equal(http_do(cb, "GET", "/m/supervision", NULL, &r), 200);
     assert_null(strstr(r.body, "/m/supervision/new"));
@@ -685,16 +683,15 @@ static void test_pages(void **state)
     assert_contains(r.body, "处理笺");
     assert_null(strstr(r.body, "sidenav"));
     assert_int_equal(http_do(clerk, "GET",
-                             "/search?q=%E4%BA%BA%E8%A1%8C%E9%81%93", NULL,
-                             &r),
+                             "/search?q=%E4%BA%BA%E8%A1%8C%E9%81%93", NULL, &r),
                      200);
     assert_contains(r.body, "<mark>人行道</mark>");
     assert_int_equal(http_do(cb, "GET", "/notifications", NULL, &r), 200);
     assert_contains(r.body, "通知");
     /* a comment from the page */
     snprintf(path, sizeof(path), "/cases/%lld/comments", id);
-    assert_int_equal(
-        http_form(cb, path, "text=%E5%B7%B2%E9%98%85", &r), 303); /* 已阅 */
+    assert_int_equal(http_form(cb, path, "text=%E5%B7%B2%E9%98%85", &r),
+                     303); /* 已阅 */
     snprintf(path, sizeof(path), "/cases/%lld", id);
     assert_int_equal(http_do(clerk, "GET", path, NULL, &r), 200);
     assert_contains(r.body, "已阅");
@@ -702,6 +699,41 @@ static void test_pages(void **state)
     client_free(clerk);
     client_free(cb);
     client_free(admin);
+}
+
+static void test_links(void **state)
+{
+    struct srv *s = *state;
+    struct resp r = {0};
+    struct client *clerk = ct_as(s, "clerk");
+    long long a = ct_create(clerk, "{\"title\":\"关联测试：会议议定事项\"}");
+    long long b = ct_create(clerk, "{\"title\":\"关联测试：督办事项\"}");
+    char path[128], body[128];
+    snprintf(path, sizeof(path), "/api/v1/cases/%lld/links", b);
+    snprintf(body, sizeof(body), "{\"case\":%lld,\"kind\":\"source\"}", a);
+    assert_int_equal(http_do(clerk, "POST", path, body, &r), 201);
+    assert_int_equal(resp_int(&r, "links.0.id", 0), a);
+    assert_int_equal(http_do(clerk, "POST", path, body, &r), 409);
+    snprintf(body, sizeof(body), "{\"case\":%lld}", b);
+    assert_int_equal(http_do(clerk, "POST", path, body, &r), 400);
+    assert_int_equal(http_do(clerk, "POST", path, "{\"kind\":\"x\"}", &r), 400);
+    assert_non_null(resp_str(&r, "error.fields.case"));
+    /* from the page, by the other case's number */
+    long long c = ct_create(clerk, "{\"title\":\"关联测试：第三件\"}");
+    assert_int_equal(ct_get(clerk, "/api/v1/cases/%lld", c, &r), 200);
+    char *enc = url_encode(resp_str(&r, "number"));
+    char form[256];
+    snprintf(form, sizeof(form), "case=%s&kind=related", enc);
+    free(enc);
+    snprintf(path, sizeof(path), "/cases/%lld/links", a);
+    assert_int_equal(http_form(clerk, path, form, &r), 303);
+    assert_int_equal(ct_get(clerk, "/api/v1/cases/%lld", a, &r), 200);
+    assert_int_equal(json_array_size(resp_get(&r, "links")), 2);
+    snprintf(path, sizeof(path), "/cases/%lld", a);
+    assert_int_equal(http_do(clerk, "GET", path, NULL, &r), 200);
+    assert_contains(r.body, "关联测试：第三件");
+    resp_free(&r);
+    client_free(clerk);
 }
 
 int main(void)
@@ -715,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_clearance_everywhere),
         cmocka_unit_test(test_export),
         cmocka_unit_test(test_pages),
+        cmocka_unit_test(test_links),
     };
     return srv_run_group_tests(tests);
 }

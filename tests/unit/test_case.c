@@ -140,6 +140,7 @@ static const struct field_def tst_fields[] = {
      .type = FIELD_NUMBER,
      .min = 1,
      .max = 30},
+    {.code = "extend_to", .label = "延期至", .type = FIELD_DATE},
     {.code = "result",
      .label = "办理结果",
      .type = FIELD_TEXT,
@@ -212,6 +213,24 @@ static const struct transition_def tst_transitions[] = {
      .opinion = "批示",
      .clocks = {{"handle", CLOCK_OP_EXTEND}},
      .extend_field = "extension_days"},
+    {.code = "move_deadline",
+     .label = "调整时限",
+     .from = "working",
+     .roles = "leader",
+     .rel = REL_SUPERVISOR,
+     .fields = "extend_to",
+     .required = "extend_to",
+     .clocks = {{"handle", CLOCK_OP_EXTEND}},
+     .extend_field = "extend_to"},
+    {.code = "decline",
+     .label = "退回",
+     .from = "working",
+     .to = "registered",
+     .roles = "staff",
+     .rel = REL_LEAD_UNIT,
+     .comment = 2,
+     .within = "handle",
+     .clocks = {{"handle", CLOCK_OP_STOP}}},
     {.code = "pause",
      .label = "中止",
      .from = "working",
@@ -645,6 +664,7 @@ static void test_lifecycle(void **state)
     assert_string_equal(case_light_name(v.c.light), "green");
     assert_true(can_fire(&v, "report"));
     assert_true(can_fire(&v, "finish"));
+    assert_true(can_fire(&v, "decline"));
     assert_false(can_fire(&v, "assign"));
     assert_false(can_fire(&v, "approve_ext"));
     assert_true(in_todo(f, &f->staff1, id));
@@ -1033,8 +1053,24 @@ static void test_lights_and_sweep(void **state)
         /* paused Thu 03-05 .. Mon 03-16: 7 working days later, 03-18 */
         assert_string_equal(day, "2026-03-18");
     }
+    /* a DATE extension must be after the current last day */
+    assert_int_equal(fire(f, &f->leader1, id, "move_deadline",
+                          "{\"extend_to\":\"2026-03-18\"}", NULL, &e),
+                     400);
+    assert_string_equal(field_msg(&e, "extend_to"),
+                        "延期至须晚于目前的办理时限（2026-03-18）");
+    assert_int_equal(fire(f, &f->leader1, id, "move_deadline",
+                          "{\"extend_to\":\"2026-03-19\"}", NULL, &e),
+                     0);
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id, &v, &e), 0);
+    {
+        char day[11];
+        ymd_fmt(v.clocks[0].st.due_date, day);
+        assert_string_equal(day, "2026-03-19");
+    }
+    assert_false(can_fire(&v, "move_deadline")); /* clerk1 may not */
     /* red: the handler and the supervising leader are told */
-    now_set(T0 + 17 * DAY);
+    now_set(T0 + 18 * DAY);
     flt.light = "red";
     assert_int_equal(list_total(f, &f->clerk1, &flt), 1);
     nnotes = 0;
@@ -1047,6 +1083,12 @@ static void test_lights_and_sweep(void **state)
     }
     assert_true(told_staff);
     assert_true(told_leader);
+    /* `within`: declining is only possible before the limit runs out */
+    assert_int_equal(case_get(f->db, f->a, &f->staff1, id, &v, &e), 0);
+    assert_false(can_fire(&v, "decline"));
+    assert_int_equal(fire(f, &f->staff1, id, "decline", NULL, "不是我们的", &e),
+                     409);
+    assert_string_equal(e.message, "已超过办理时限，不能退回");
     /* the to-do puts red first */
     {
         int64_t later = assigned_case(f, "新事项", 0);

@@ -372,6 +372,14 @@ MUT(bad_list)
     (void)c;
     t[0].from = "new,,open";
 }
+MUT(bad_within)
+{
+    (void)m;
+    (void)f;
+    (void)s;
+    (void)c;
+    t[3].within = "ghost";
+}
 MUT(reserved_code)
 {
     (void)m;
@@ -410,6 +418,7 @@ static void test_broken(void **state)
         {"bad child", bad_child, "child_module"},
         {"bad list", bad_list, "from"},
         {"reserved code", reserved_code, "reserved"},
+        {"bad within", bad_within, "within"},
     };
     module_registry_use(test_list);
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
