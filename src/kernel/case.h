@@ -275,6 +275,10 @@ int case_list(struct store *db, struct arena *a, const struct actor *who,
               const struct case_filter *f, struct case_page *out,
               struct err *e);
 
+/* The number of open cases waiting for the actor (what case_todo lists,
+ * without a limit): one COUNT query.  -1 on a database failure. */
+int64_t case_todo_count(struct store *db, const struct actor *who);
+
 /* What waits for the viewer across modules (to-do, 我的待办): open cases
  * whose waits name the viewer, their unit, or a person they back up (AB
  * 角), in a role the viewer holds; worst light first, then due.  At most

@@ -678,6 +678,30 @@ int case_todo(struct store *db, struct arena *a, const struct actor *who,
     return 0;
 }
 
+/* How many open cases wait for the actor: the to-do query's predicate
+ * with COUNT(*) (the counter in every page's top bar, so no rows, no
+ * joins, no ordering). */
+int64_t case_todo_count(struct store *db, const struct actor *who)
+{
+    struct case_q q;
+    int64_t count = 0;
+
+    if (case_actor_is_admin(who))
+        return 0;
+    case_q_init(&q);
+    case_q_add(&q, "SELECT COUNT(*) FROM cases c WHERE ", "");
+    case_q_visible(&q, who);
+    case_q_add(&q, " AND c.closed_ms = 0 AND ", "");
+    case_q_waiting(&q, who);
+    struct stmt *st = case_q_prepare(db, &q);
+    if (store_step(st) == STORE_ROW)
+        count = store_col_int(st, 0);
+    if (store_finalize(st) != STORE_OK)
+        count = -1;
+    buf_free(&q.sql);
+    return count;
+}
+
 /* ---- the detail ---- */
 
 static const char CASE_SQL_EVENTS[] =

@@ -52,7 +52,6 @@
 
 #define API_CASE_EXPORT_MAX 1000000
 #define API_CASE_EXPORT_CHUNK 500
-#define API_CASE_TODO_COUNT_MAX 1000
 #define API_CASE_FILES_MAX 20
 
 /* ---- small helpers ---- */
@@ -957,16 +956,10 @@ int api_todo(struct http_req *r)
 
 int64_t api_case_todo_count(struct http_req *r)
 {
-    struct case_item *items;
-    int n = 0;
-    struct err e;
-    err_clear(&e);
     if (r->db == NULL || !r->signed_in)
         return 0;
-    if (case_todo(r->db, r->arena, &r->who, API_CASE_TODO_COUNT_MAX, &items, &n,
-                  &e))
-        return 0;
-    return n;
+    int64_t n = case_todo_count(r->db, &r->who);
+    return n < 0 ? 0 : n;
 }
 
 json_t *api_case_notification_json(const struct notify_rec *n)

@@ -542,6 +542,8 @@ static int in_todo(struct fx *f, const struct actor *who, int64_t id)
     struct err e;
     err_clear(&e);
     assert_int_equal(case_todo(f->db, f->a, who, 0, &items, &n, &e), 0);
+    /* the top bar's counter agrees with the list, whatever the clearance */
+    assert_int_equal(case_todo_count(f->db, who), n);
     for (int i = 0; i < n; i++)
         hit |= items[i].id == id;
     return hit;
