@@ -17,6 +17,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -30,6 +31,15 @@
 
 static const char AUDIT_SQL_LAST[] =
     "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+
+/* The chain's head (its last seq and hash), kept beside the chain so that
+ * removing records from its end is found too: the walk alone cannot tell
+ * a chain cut short from a shorter chain. */
+static const char AUDIT_SQL_HEAD_SET[] =
+    "INSERT INTO settings (key, value) VALUES ('audit.head', $1)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+static const char AUDIT_SQL_HEAD_GET[] =
+    "SELECT value FROM settings WHERE key = 'audit.head'";
 
 static const char AUDIT_SQL_INSERT[] =
     "INSERT INTO audit (seq, at_ms, actor_id, actor_login, ip, action,"
@@ -147,6 +157,14 @@ int audit_append(struct store *db, const struct actor *who, const char *action,
     store_bind_text(st, 12, hash);
     if (store_step(st) != STORE_DONE) {
         log_error("cannot append audit record: %s", store_errmsg(db));
+        goto out;
+    }
+    store_finalize(st);
+    st = NULL;
+    char head[32 + DIGEST_HEX_LEN];
+    snprintf(head, sizeof(head), "%" PRId64 ":%s", r.seq, hash);
+    if (store_run(db, AUDIT_SQL_HEAD_SET, "t", head) != STORE_OK) {
+        log_error("cannot record audit head: %s", store_errmsg(db));
         goto out;
     }
     rc = 0;
@@ -275,6 +293,41 @@ static const char AUDIT_SQL_ALL[] =
     "SELECT seq, at_ms, actor_id, actor_login, ip, action, target_type,"
     " target, result, detail, prev_hash, hash FROM audit ORDER BY seq";
 
+/* Compares the end of the walked chain (last seq `count`, hash `last`)
+ * with the recorded head; 0 when they agree or no head was ever recorded
+ * (a database from before the head existed). */
+static int audit_check_head(struct store *db, int64_t count, const char *last,
+                            int64_t *bad_seq, char *msg, size_t msglen)
+{
+    int rc = 0;
+    struct stmt *st = store_prepare(db, AUDIT_SQL_HEAD_GET);
+    int s = store_step(st);
+    if (s == STORE_ROW) {
+        const char *v = store_col_text(st, 0), *colon = strchr(v, ':');
+        int64_t seq = strtoll(v, NULL, 10);
+        if (colon == NULL || seq < count) {
+            *bad_seq = count;
+            snprintf(msg, msglen, "之后的链尾记录无法核对（链尾标记已损坏）");
+            rc = -1;
+        } else if (seq > count) {
+            *bad_seq = count + 1;
+            snprintf(msg, msglen,
+                     "及之后的记录缺失（链尾应为第 %" PRId64 " 条），记录已被删除",
+                     seq);
+            rc = -1;
+        } else if (strcmp(colon + 1, last) != 0) {
+            *bad_seq = count;
+            snprintf(msg, msglen, "与链尾标记的哈希不符，记录已被改动");
+            rc = -1;
+        }
+    } else if (s != STORE_DONE) {
+        snprintf(msg, msglen, "无法读取链尾标记：%s", store_errmsg(db));
+        rc = -1;
+    }
+    store_finalize(st);
+    return rc;
+}
+
 int audit_verify(struct store *db, int64_t *count, int64_t *bad_seq, char *msg,
                  size_t msglen)
 {
@@ -329,6 +382,10 @@ int audit_verify(struct store *db, int64_t *count, int64_t *bad_seq, char *msg,
         snprintf(msg, msglen, "无法读取：%s", store_errmsg(db));
         goto out;
     }
+    store_finalize(st);
+    st = NULL;
+    if (audit_check_head(db, *count, prev, bad_seq, msg, msglen) != 0)
+        goto out;
     rc = 0;
 out:
     store_finalize(st);

@@ -155,6 +155,32 @@ static void test_check_finds_tampering(void **state)
     assert_contains(out, "5");
     client_free(c);
     assert_int_equal(srv_stop(s), 0);
+
+    /* removing the newest records leaves a shorter, intact-looking chain:
+     * the recorded head still finds it */
+    s = srv_start();
+    assert_non_null(s);
+    c = client_new(s);
+    assert_int_equal(client_login_as(c, SRV_CLERK), 200);
+    assert_int_equal(client_logout(c), 200);
+    assert_int_equal(run_check(s, out, sizeof(out)), 0);
+    {
+        char msg[512];
+        int64_t last = 0;
+        struct store *db = store_open(s->db_url, msg, sizeof(msg));
+        assert_non_null(db);
+        assert_int_equal(store_query_int(db, "SELECT MAX(seq) FROM audit",
+                                         &last, ""),
+                         STORE_ROW);
+        store_close(db);
+        tamper(s, "DELETE FROM audit WHERE seq >= $1", last - 1);
+        char want[32];
+        snprintf(want, sizeof(want), "第 %lld 条", (long long)(last - 1));
+        assert_int_not_equal(run_check(s, out, sizeof(out)), 0);
+        assert_contains(out, want);
+    }
+    client_free(c);
+    assert_int_equal(srv_stop(s), 0);
 }
 
 int main(void)
