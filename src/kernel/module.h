@@ -249,6 +249,13 @@ struct pending_def {
     const char *wait_roles;
 };
 
+/* A page of the module's own beyond the generic list (its figures,
+ * bulletins, ledgers): listed under the module in the navigation. */
+struct module_page {
+    const char *label; /* "督办统计" */
+    const char *href;  /* "/supervision/stats" */
+};
+
 /* ---- the module ---- */
 
 struct module_def {
@@ -273,6 +280,8 @@ struct module_def {
      * parent may close while a child is open */
     const char *child_module;
     int children_block_close;
+    /* its own pages (reports), for the navigation; ends with {0} */
+    const struct module_page *pages;
     /* the module's own hooks (any may be NULL) */
     int (*on_create)(struct case_ctx *c, struct err *e);
     int (*validate)(struct case_ctx *c, struct err *e);

@@ -389,6 +389,15 @@ static const struct transition_def supervision_transitions[] = {
 
 /* ---- the module ---- */
 
+/* The figures, the monthly bulletin and the ledgers (the seeds' 台账 and
+ * 通报), beside the generic list. */
+static const struct module_page supervision_pages[] = {
+    {"督办统计", "/supervision/stats"},
+    {"督查通报", "/supervision/bulletin"},
+    {"督办台账", "/supervision/ledger"},
+    {0},
+};
+
 const struct module_def supervision_module = {
     .code = "supervision",
     .label = "督查督办",
@@ -405,4 +414,5 @@ const struct module_def supervision_module = {
     .roles = NULL,
     .child_module = "supervision",
     .children_block_close = 1,
+    .pages = supervision_pages,
 };

@@ -1514,13 +1514,22 @@ const struct nav_item *page_cases_nav(void)
         }
         sorted[k] = *m;
     }
-    for (int i = 0; i < nm; i++) {
+    for (int i = 0; i < nm && n < PC_NAV_MAX - 8; i++) {
         snprintf(hrefs[n], sizeof(hrefs[n]), "/m/%s", sorted[i]->code);
         nav[n].group = "业务";
         nav[n].label = sorted[i]->label;
         nav[n].href = hrefs[n];
         nav[n].roles = roles;
         n++;
+        /* the module's own pages (figures, bulletins, ledgers) */
+        for (const struct module_page *pg = sorted[i]->pages;
+             pg && pg->label && n < PC_NAV_MAX - 8; pg++) {
+            nav[n].group = "业务";
+            nav[n].label = pg->label;
+            nav[n].href = pg->href;
+            nav[n].roles = roles;
+            n++;
+        }
     }
     nav[n].group = "业务";
     nav[n].label = "通知";

@@ -112,7 +112,7 @@ static json_t *page_sup_chart(struct arena *a,
             bars, json_pack("{s:s, s:i, s:i, s:i, s:i, s:s, s:s}", "label",
                             page_sup_unit_name(units, nunits, f[i].unit), "y",
                             row * CHART_ROW_H + 4, "ty", row * CHART_ROW_H + 19,
-                            "w", w, "vx", CHART_LABEL_W + w + 6, "value",
+                            "w", w, "vx", CHART_LABEL_W + CHART_BAR_W + 6, "value",
                             page_sup_rate(a, f[i].on_time_rate), "cls", cls));
         row++;
     }

@@ -86,5 +86,15 @@ export const tests = {
       assert.ok(status.includes(step), `the timeline shows ${step}`);
     }
     await t.screenshot('supervision-done');
+
+    // the module's own pages are in the navigation: the ledger (台账)
+    await page.locator('nav').getByRole('link', { name: '督办台账' }).first().click();
+    await page.waitForURL(/\/supervision\/ledger/);
+    assert.ok(/台账/.test(await page.locator('main, body').first().innerText()),
+      'the ledger page shows 台账');
+    await page.locator('nav').getByRole('link', { name: '督办统计' }).first().click();
+    await page.waitForURL(/\/supervision\/stats/);
+    assert.ok(await page.locator('svg').count() > 0, 'the figures page draws an SVG chart');
+    await t.screenshot('supervision-stats');
   },
 };
