@@ -89,7 +89,7 @@ static void usage_all(FILE *f)
 {
     fputs("用法: shuniu 命令 [选项]\n\n命令:\n", f);
     for (const struct cli_cmd *c = commands; c->words; c++)
-        fprintf(f, "  %-14s %s\n", c->words, c->summary);
+        fprintf(f, "  %-20s %s\n", c->words, c->summary);
     fputs("\n每个命令都可用 --help 查看选项，例如 shuniu serve --help\n", f);
 }
 
