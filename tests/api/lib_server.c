@@ -851,6 +851,12 @@ struct client *client_new(struct srv *s)
     curl_easy_setopt(c->h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
+    /* Large bodies go with "Expect: 100-continue": wait for the server's
+     * answer before sending them, as a browser's proxy would, so that a
+     * 413 sent at once is read rather than lost to a reset while the body
+     * is still on its way (curl gives up waiting after 1 s by default,
+     * too short on a loaded machine under the sanitizers). */
+    curl_easy_setopt(c->h, CURLOPT_EXPECT_100_TIMEOUT_MS, 20000L);
     return c;
 }
 
