@@ -26,6 +26,7 @@ const struct nav_item pages_nav[] = {
     {"系统管理", "单位管理", "/admin/units", "sysadmin"},
     {"系统管理", "人员管理", "/admin/users", "sysadmin"},
     {"系统管理", "批量导入", "/admin/import", "sysadmin"},
+    {"系统管理", "工作日历", "/admin/calendar", "sysadmin"},
     {"安全保密", "角色与密级", "/admin/grants", "secadmin"},
     {"安全审计", "审计记录", "/audit", "auditor"},
     {"个人设置", "我的账号", "/account", NULL},

@@ -16,6 +16,7 @@
  *     page_units.c    /admin/units /admin/units/:code           sysadmin
  *     page_users.c    /admin/users /admin/users/:login
  *                     /admin/users/export /admin/import         sysadmin
+ *     page_calendar.c /admin/calendar /admin/calendar/import    sysadmin
  *     page_grants.c   /admin/grants /admin/grants/:login        secadmin
  *     page_audit.c    /audit /audit/export                      auditor
  *     page_cases.c    /m/:module /cases/:id /notifications /search
@@ -61,6 +62,10 @@ int page_user(struct http_req *r);
 int page_user_update(struct http_req *r);
 int page_import_form(struct http_req *r);
 int page_import(struct http_req *r);
+
+/* page_calendar.c */
+int page_calendar(struct http_req *r);
+int page_calendar_import(struct http_req *r);
 
 /* page_grants.c */
 int page_grants(struct http_req *r);
@@ -145,6 +150,10 @@ const struct nav_item *page_cases_nav(void);
      PAGES_SYSADMIN, 0, "page.import"},                                       \
     {HTTP_POST, "/admin/import", page_import, PERM_ROLES, PAGES_SYSADMIN,     \
      ROUTE_SLOW, "page.import.post"},                                         \
+    {HTTP_GET, "/admin/calendar", page_calendar, PERM_ROLES, PAGES_SYSADMIN,  \
+     0, "page.calendar"},                                                     \
+    {HTTP_POST, "/admin/calendar/import", page_calendar_import, PERM_ROLES,   \
+     PAGES_SYSADMIN, ROUTE_SLOW, "page.calendar.import"},                     \
                                                                               \
     {HTTP_GET, "/admin/grants", page_grants, PERM_ROLES, PAGES_SECADMIN, 0,   \
      "page.grants"},                                                          \
