@@ -8,27 +8,44 @@
  * request, before anything else) and freed with the arena in the
  * request-completed callback.  The access handler moves it along:
  *
- *     NEW      first call: method, path, headers, cookies, client address;
- *              Content-Length over max_body: 413 queued at once (the body
+ *     NEW      first call (request_begin): method, path, headers,
+ *              cookies, client address; the route is looked up for the
+ *              body cap (body_limits): max_body, or for ROUTE_UPLOAD
+ *              routes max_upload_mb + 64 KiB, and those bodies go to disk;
+ *              Content-Length over the cap: 413 queued at once (the body
  *              is never read; MHD then closes the connection)
- *     BODY     calls with upload data: appended up to max_body (past it
- *              the rest is discarded and the answer is 413)
- *              the call without data: dispatch_begin() (see web.h) ->
+ *     BODY     calls with upload data, kept as they come:
+ *                  in memory (body_append): a struct buf up to the cap
+ *                  to disk (spool_write, ROUTE_UPLOAD): written to an
+ *                  unlinked temporary file (spool_open: O_TMPFILE or
+ *                  mkstemp + unlink, mode 0600, in DATA/files/tmp, else
+ *                  $TMPDIR or /tmp); nothing of it stays in memory
+ *              past the cap the rest is discarded (the spool file is
+ *              closed) and the answer is 413; a spool write failure is
+ *              a 500, the rest likewise discarded
+ *              the call without data: a spooled body is mapped read-only
+ *              (spool_map, with a NUL after it) and becomes r->body, so
+ *              the multipart parser's file parts point into the mapping;
+ *              then dispatch_begin() (see web.h) ->
  *                  REPLY / INLINE (dispatch_run() here) -> READY
  *                  SLOW -> MHD_suspend_connection, job to a worker
  *     RUNNING  a worker runs dispatch_run(), sets READY, then
  *              MHD_resume_connection; MHD calls the handler again
  *     READY    the response is queued
  *
- * The response is never queued on the first call of a request without a
- * body: MHD then closes keep-alive connections (measured: 17k instead of
- * 100k+ req/s).  Every response carries the security headers; dynamic
- * ones also "Cache-Control: no-store".
+ * Whatever holds the body (the buf; the spool's fd and mapping) is
+ * released with the arena (arena_defer), in the request-completed
+ * callback.  The response is never queued on the first call of a request
+ * without a body: MHD then closes keep-alive connections (measured: 17k
+ * instead of 100k+ req/s).  Every response carries the security headers;
+ * dynamic ones also "Cache-Control: no-store".
  */
 #include "web/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -38,6 +55,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,13 +69,27 @@
 
 enum conn_state { CS_NEW, CS_BODY, CS_RUNNING, CS_READY };
 
+/* A body on its way to disk (ROUTE_UPLOAD routes): an unlinked temporary
+ * file while it arrives, then a read-only mapping of it.  Released with
+ * the request's arena (spool_release). */
+struct spool {
+    int fd;     /* -1: not open (not yet, closed after mapping, failed) */
+    size_t len; /* body bytes written */
+    char *map;  /* len + 1 bytes (the body and a NUL), or NULL */
+    size_t maplen;
+};
+
 struct conn_req {
     struct http_req r;
     struct server *srv;
     struct MHD_Connection *conn;
     enum conn_state state;
-    struct buf body;
+    struct buf body; /* the body in memory (not ROUTE_UPLOAD) */
     int has_body;
+    int to_disk;      /* ROUTE_UPLOAD: the body goes to spool */
+    int has_spool;    /* spool_release is registered */
+    int spool_failed; /* a spool could not be created or written */
+    struct spool spool;
     int too_big;
     long cap;              /* body size cap: max_body, or uploads' cap */
     struct conn_req *next; /* in the worker queue */
@@ -68,6 +101,8 @@ struct server {
     struct MHD_Daemon *daemon;
     int port;
     atomic_int inflight;
+    atomic_size_t body_peak; /* most bytes a body held in memory */
+    atomic_size_t spooled;   /* body bytes written to spool files */
     /* the worker pool for ROUTE_SLOW */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -178,23 +213,25 @@ static void buf_release(void *b)
     buf_free(b);
 }
 
-/* The largest body this request may carry: max_body, or for routes that
- * take attachments (ROUTE_UPLOAD) the attachment cap plus room for the
- * multipart framing.  The route is looked up here, before the body
- * arrives, so that an oversized upload is refused without reading it. */
-static long body_cap(struct http_req *r)
+/* Sets c->cap, the largest body this request may carry: max_body, or for
+ * routes that take attachments (ROUTE_UPLOAD) the attachment cap plus room
+ * for the multipart framing; those bodies also go to disk (c->to_disk).
+ * The route is looked up here, before the body arrives, so that an
+ * oversized upload is refused without reading it. */
+static void body_limits(struct conn_req *c)
 {
-    long cap = r->app->cfg.max_body;
+    struct http_req *r = &c->r;
     int allowed = 0;
     const struct route *rt = route_find(r, r->app->routes, &allowed);
+    c->cap = r->app->cfg.max_body;
     if (rt && (rt->flags & ROUTE_UPLOAD)) {
         long up = (long)r->app->cfg.max_upload_mb * 1024 * 1024 + 65536;
-        if (up > cap)
-            cap = up;
+        if (up > c->cap)
+            c->cap = up;
+        c->to_disk = 1;
     }
     r->route = NULL;
     r->nparams = 0;
-    return cap;
 }
 
 /* The first call: everything but the body.  May set a reply (400, 405,
@@ -227,8 +264,8 @@ static void request_begin(struct conn_req *c, const char *method)
         return;
     }
     const char *cl = http_header(r, "Content-Length");
-    long max = body_cap(r);
-    c->cap = max;
+    body_limits(c);
+    long max = c->cap;
     if (cl) {
         char *end;
         errno = 0;
@@ -253,6 +290,178 @@ static void body_append(struct conn_req *c, const char *data, size_t n)
     }
     if (buf_append(&c->body, data, n) < 0)
         c->too_big = 1;
+}
+
+/* Raises *peak to at least v. */
+static void peak_raise(atomic_size_t *peak, size_t v)
+{
+    size_t old = atomic_load(peak);
+    while (old < v && !atomic_compare_exchange_weak(peak, &old, v))
+        ;
+}
+
+/* ---- spooling a body to disk (ROUTE_UPLOAD) ---- */
+
+static void spool_close(struct spool *sp)
+{
+    if (sp->fd >= 0 && close(sp->fd) != 0)
+        log_warn("cannot close spool file: %s", strerror(errno));
+    sp->fd = -1;
+}
+
+static void spool_release(void *arg)
+{
+    struct spool *sp = arg;
+    if (sp->map && munmap(sp->map, sp->maplen) != 0)
+        log_warn("cannot unmap spool file: %s", strerror(errno));
+    sp->map = NULL;
+    spool_close(sp);
+}
+
+/* mkdir that accepts an existing directory.  0 / -1. */
+static int mkdir_ok(const char *path)
+{
+    return (mkdir(path, 0750) == 0 || errno == EEXIST) ? 0 : -1;
+}
+
+/* An unlinked temporary file in dir, open for reading and writing, mode
+ * 0600: O_TMPFILE where the file system has it, else mkstemp + unlink.
+ * The fd, or -1 with errno set. */
+static int tmpfile_in(const char *dir)
+{
+    int fd = -1;
+    char path[PATH_MAX];
+    int n;
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        goto out;
+#endif
+    n = snprintf(path, sizeof(path), "%s/upload-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        errno = ENAMETOOLONG;
+        goto out;
+    }
+    fd = mkostemp(path, O_CLOEXEC); /* mode 0600 */
+    if (fd >= 0 && unlink(path) != 0) {
+        int saved = errno;
+        close(fd);
+        fd = -1;
+        errno = saved;
+    }
+out:
+    return fd;
+}
+
+/* The spool file of a body: in DATA/files/tmp (the attachments' own file
+ * system; made when missing, but never the data directory itself), else
+ * in $TMPDIR or /tmp (which may be memory: logged).  The fd, or -1
+ * (logged). */
+static int spool_open(const struct config *cfg)
+{
+    char dir[PATH_MAX];
+    int fd = -1;
+    if (cfg->data[0]) {
+        int n = snprintf(dir, sizeof(dir), "%s/files", cfg->data);
+        if (n > 0 && (size_t)n + 4 < sizeof(dir) && mkdir_ok(dir) == 0) {
+            memcpy(dir + n, "/tmp", 5);
+            if (mkdir_ok(dir) == 0)
+                fd = tmpfile_in(dir);
+        }
+        if (fd >= 0)
+            goto out;
+        log_warn("cannot make a spool file under %s/files/tmp: %s", cfg->data,
+                 strerror(errno));
+    }
+    const char *t = getenv("TMPDIR");
+    fd = tmpfile_in(t && t[0] ? t : "/tmp");
+    if (fd < 0)
+        log_error("cannot make a spool file in %s: %s", t && t[0] ? t : "/tmp",
+                  strerror(errno));
+out:
+    return fd;
+}
+
+/* Writes all of data[0..n) to fd.  0 / -1 with errno set. */
+static int write_all(int fd, const char *data, size_t n)
+{
+    int rc = -1;
+    while (n > 0) {
+        ssize_t w = write(fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            goto out;
+        }
+        data += w;
+        n -= (size_t)w;
+    }
+    rc = 0;
+out:
+    return rc;
+}
+
+/* A piece of a ROUTE_UPLOAD body, written to the spool file as it comes.
+ * Past the cap: too_big, the file is closed and the rest discarded; a
+ * failure to write: spool_failed, likewise. */
+static void spool_write(struct conn_req *c, const char *data, size_t n)
+{
+    struct spool *sp = &c->spool;
+    if (c->too_big || c->spool_failed)
+        goto out;
+    if (n > (size_t)c->cap - sp->len) {
+        c->too_big = 1;
+        spool_close(sp);
+        goto out;
+    }
+    if (!c->has_spool) {
+        sp->fd = spool_open(&c->r.app->cfg);
+        arena_defer(c->r.arena, spool_release, sp);
+        c->has_spool = 1;
+        if (sp->fd < 0) {
+            c->spool_failed = 1;
+            goto out;
+        }
+    }
+    if (write_all(sp->fd, data, n) < 0) {
+        log_error("cannot write spool file of %s: %s", c->r.path,
+                  strerror(errno));
+        c->spool_failed = 1;
+        spool_close(sp);
+        goto out;
+    }
+    sp->len += n;
+    atomic_fetch_add(&c->srv->spooled, n);
+out:
+    return;
+}
+
+/* The last call: appends a NUL (so the body ends like a struct buf's) and
+ * maps the body read-only; the fd is closed, the mapping stays until the
+ * arena goes.  0 / -1 (logged). */
+static int spool_map(struct conn_req *c)
+{
+    struct spool *sp = &c->spool;
+    int rc = -1;
+    if (write_all(sp->fd, "", 1) < 0) {
+        log_error("cannot write spool file of %s: %s", c->r.path,
+                  strerror(errno));
+        goto out;
+    }
+    void *m = mmap(NULL, sp->len + 1, PROT_READ, MAP_SHARED, sp->fd, 0);
+    if (m == MAP_FAILED) {
+        log_error("cannot map spool file of %s: %s", c->r.path,
+                  strerror(errno));
+        goto out;
+    }
+    sp->map = m;
+    sp->maplen = sp->len + 1;
+    rc = 0;
+out:
+    spool_close(sp);
+    return rc;
 }
 
 /* ---- the response ---- */
@@ -316,6 +525,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     c->srv = s;
     c->conn = conn;
     c->state = CS_NEW;
+    c->spool.fd = -1;
     c->r.uri = arena_strdup(a, uri && uri[0] ? uri : "/");
     clock_gettime(CLOCK_MONOTONIC, &c->start);
     atomic_fetch_add(&s->inflight, 1);
@@ -345,17 +555,30 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     case CS_BODY:
         if (*upload_data_size > 0) {
-            body_append(c, upload_data, *upload_data_size);
+            if (c->to_disk)
+                spool_write(c, upload_data, *upload_data_size);
+            else
+                body_append(c, upload_data, *upload_data_size);
             *upload_data_size = 0;
             return MHD_YES;
         }
+        c->r.body = "";
+        if (c->has_body)
+            peak_raise(&s->body_peak, c->body.len);
         if (c->too_big) {
             http_reply_status(&c->r, 413, NULL);
+        } else if (c->spool_failed) {
+            http_reply_status(&c->r, 500, "上传未能完成，请稍后重试。");
+        } else if (c->has_spool) {
+            if (spool_map(c) == 0) {
+                c->r.body = c->spool.map;
+                c->r.body_len = c->spool.len;
+            } else {
+                http_reply_status(&c->r, 500, "上传未能完成，请稍后重试。");
+            }
         } else if (c->has_body) {
             c->r.body = c->body.ptr;
             c->r.body_len = c->body.len;
-        } else {
-            c->r.body = "";
         }
         switch (dispatch_begin(&c->r)) {
         case DISPATCH_REPLY:
@@ -468,6 +691,8 @@ struct server *server_start(struct app *app)
         abort();
     s->app = app;
     atomic_init(&s->inflight, 0);
+    atomic_init(&s->body_peak, 0);
+    atomic_init(&s->spooled, 0);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (parse_listen(app->cfg.listen, &sin) < 0) {
@@ -514,6 +739,16 @@ fail:
 int server_port(const struct server *s)
 {
     return s ? s->port : 0;
+}
+
+size_t server_body_peak(const struct server *s)
+{
+    return atomic_load(&s->body_peak);
+}
+
+size_t server_spooled_bytes(const struct server *s)
+{
+    return atomic_load(&s->spooled);
 }
 
 void server_stop(struct server *s)

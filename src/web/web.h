@@ -7,8 +7,12 @@
  * Life of a request (server.c drives it, dispatch.c decides):
  *
  *     NEW      first access call: method, path, headers, cookies, size cap
- *       |      (server.c on_access; a body larger than max_body: 413)
- *     BODY     later calls append the body (server.c)
+ *       |      (server.c on_access; a body larger than max_body, or for
+ *       |      ROUTE_UPLOAD routes max_upload_mb + 64 KiB: 413)
+ *     BODY     later calls keep the body as it comes (server.c): in
+ *       |      memory, or for ROUTE_UPLOAD routes in an unlinked spool
+ *       |      file, mapped read-only at the last call (r->body then
+ *       |      points into the mapping)
  *       |      last call: dispatch_begin() -> route, caller, permission,
  *       |      query, body, CSRF
  *       +--> REPLY   a check answered (404/405/401/403/400/413)
@@ -60,8 +64,10 @@ const char *request_boundary(struct arena *a, const char *content_type);
 /* Parses a multipart/form-data body.  Text parts become fields (must be
  * valid UTF-8); parts with a filename become files (empty filename and no
  * bytes, the browser's "no file chosen", is skipped).  File data points
- * into body, which must outlive the request.  0 ok; -1 on anything
- * malformed or truncated. */
+ * into body, which must outlive the request (for ROUTE_UPLOAD routes it is
+ * a read-only mapping of the spooled body, unmapped with the arena).
+ * Never reads body past len.  0 ok; -1 on anything malformed or
+ * truncated. */
 int request_parse_multipart(struct arena *a, const char *body, size_t len,
                             const char *boundary, struct http_param **fields,
                             int *nfields, struct http_file **files,
@@ -78,6 +84,17 @@ int request_set_uri(struct http_req *r, const char *uri);
 
 /* The HTTP_* bit for a method name, or 0 for one we do not serve. */
 int request_method(const char *name);
+
+/* ---- server.c: figures for tests and statistics ---- */
+
+struct server;
+
+/* The most bytes one request body has held in memory since s started.
+ * Bodies of ROUTE_UPLOAD routes are spooled to disk and never count. */
+size_t server_body_peak(const struct server *s);
+
+/* Body bytes written to spool files (ROUTE_UPLOAD) since s started. */
+size_t server_spooled_bytes(const struct server *s);
 
 /* ---- route.c: the route table ---- */
 

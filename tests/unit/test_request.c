@@ -2,7 +2,8 @@
  * test_request.c - unit tests for src/web/request.c: UTF-8 checking,
  * percent-decoding, query strings and urlencoded forms, cookies,
  * multipart/form-data (fields, files, Chinese names, truncation and other
- * malformed bodies) and the lookups handlers use.  Table-driven: each row
+ * malformed bodies, bodies ending at the end of a mapping as spooled
+ * uploads do) and the lookups handlers use.  Table-driven: each row
  * is an input and the expected fields written as "name=value|..." .
  */
 #include <setjmp.h>
@@ -14,6 +15,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -373,6 +376,42 @@ static void test_multipart_truncated(void **state)
     assert_int_equal(ok, 3);
 }
 
+/* Spooled uploads are parsed from a file mapping: every prefix of a body
+ * ending flush against an unreadable page is parsed or refused without a
+ * read past its end (a read there would fault). */
+static void test_multipart_page_end(void **state)
+{
+    (void)state;
+    static const char body[] =
+        "--" B CRLF "Content-Disposition: form-data; name=\"a\"" CRLF CRLF
+        "甲" CRLF "--" B CRLF
+        "Content-Disposition: form-data; name=\"f\"; filename=\"x.bin\"" CRLF
+            CRLF "0123" CRLF "--" B "--";
+    size_t full = sizeof(body) - 1;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    char *m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(m != MAP_FAILED);
+    assert_int_equal(mprotect(m + page, page, PROT_NONE), 0);
+    int ok = 0;
+    for (size_t n = 0; n <= full; n++) {
+        struct arena *a = arena_new();
+        char *at = m + page - n;
+        memcpy(at, body, n);
+        struct http_param *f;
+        struct http_file *fi;
+        int nf, nfi;
+        if (request_parse_multipart(a, at, n, B, &f, &nf, &fi, &nfi) == 0) {
+            ok++;
+            assert_int_equal(nfi, 1);
+            assert_memory_equal(fi[0].data, "0123", 4);
+        }
+        arena_free(a);
+    }
+    assert_int_equal(ok, 1); /* only the whole body */
+    munmap(m, 2 * page);
+}
+
 static void test_lookups(void **state)
 {
     (void)state;
@@ -451,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_boundary),
         cmocka_unit_test(test_multipart),
         cmocka_unit_test(test_multipart_truncated),
+        cmocka_unit_test(test_multipart_page_end),
         cmocka_unit_test(test_lookups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
