@@ -43,8 +43,13 @@ static void nap_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* Slow handlers that have started (test_stop_with_request_in_flight waits
+ * for one before stopping the server). */
+static atomic_int slow_started;
+
 static int h_slow(struct http_req *r)
 {
+    atomic_fetch_add(&slow_started, 1);
     nap_ms(100);
     http_reply(r, 200, "text/plain; charset=utf-8", "slow done", 9);
     return 0;
@@ -789,8 +794,13 @@ static void test_stop_with_request_in_flight(void **state)
     memset(&c, 0, sizeof(c));
     c.port = server_port(s);
     pthread_t th;
+    int before = atomic_load(&slow_started);
     pthread_create(&th, NULL, slow_client, &c);
-    nap_ms(30);
+    /* stop only once the request is in the handler: waiting a fixed time
+     * raced with a slow start on a loaded machine */
+    for (int i = 0; i < 2000 && atomic_load(&slow_started) == before; i++)
+        nap_ms(5);
+    assert_int_not_equal(atomic_load(&slow_started), before);
     server_stop(s);
     pthread_join(th, NULL);
     assert_int_equal(c.status, 200);
