@@ -18,9 +18,21 @@
  *
  * Error classes: SQLITE_CONSTRAINT -> STORE_E_CONSTRAINT, SQLITE_BUSY and
  * SQLITE_LOCKED -> STORE_E_BUSY, anything else -> STORE_E_OTHER.
+ *
+ * Statement cache: compiling SQL costs more than running it for the short
+ * queries of a page (the case engine's visibility predicate: ~2 million
+ * instructions to prepare, a few thousand to run).  Each connection keeps
+ * up to SQLITE_CACHE_MAX prepared statements keyed by their text (the
+ * engine builds its queries from fixed fragments, so the same shape gives
+ * the same text); store_finalize() resets and unbinds a cached statement
+ * instead of finalizing it.  An entry in use is never handed out twice: a
+ * second prepare of the same text while the first is open compiles its
+ * own.  SQLite recompiles a cached statement by itself after a schema
+ * change.
  */
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,16 +42,27 @@
 #include "store/backend.h"
 
 #define SQLITE_BUSY_MS 10000
+#define SQLITE_CACHE_MAX 64
+
+struct sqlite_cached {
+    char *sql;         /* the caller's text, NULL for a free slot */
+    uint64_t hash;
+    sqlite3_stmt *st;
+    int in_use;
+};
 
 struct sqlite_store {
     struct store base;
     sqlite3 *conn;
+    struct sqlite_cached cache[SQLITE_CACHE_MAX];
+    int evict; /* where the next eviction looks first */
 };
 
 struct sqlite_stmt {
     struct stmt base;
     sqlite3_stmt *st; /* NULL for empty SQL or a failed prepare */
     int done;         /* stepped to SQLITE_DONE */
+    struct sqlite_cached *cached; /* the cache entry it borrows, or NULL */
 };
 
 static sqlite3 *conn_of(const struct store *db)
@@ -104,8 +127,64 @@ out:
 
 static void sqlite_close(struct store *db)
 {
+    struct sqlite_store *ss = (struct sqlite_store *)db;
+    for (int i = 0; i < SQLITE_CACHE_MAX; i++)
+        if (ss->cache[i].sql != NULL) {
+            sqlite3_finalize(ss->cache[i].st);
+            free(ss->cache[i].sql);
+        }
     sqlite3_close_v2(conn_of(db));
     free(db);
+}
+
+static uint64_t cache_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *sql; sql++)
+        h = (h ^ (unsigned char)*sql) * 1099511628211ULL;
+    return h;
+}
+
+/* A cached statement of that text not in use, marked in use; or NULL. */
+static struct sqlite_cached *cache_take(struct sqlite_store *ss,
+                                        const char *sql, uint64_t h)
+{
+    for (int i = 0; i < SQLITE_CACHE_MAX; i++) {
+        struct sqlite_cached *c = &ss->cache[i];
+        if (c->sql != NULL && !c->in_use && c->hash == h &&
+            strcmp(c->sql, sql) == 0) {
+            c->in_use = 1;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Keeps a freshly prepared statement (in use); NULL when every slot is
+ * busy, and the statement then stays uncached. */
+static struct sqlite_cached *cache_put(struct sqlite_store *ss,
+                                       const char *sql, uint64_t h,
+                                       sqlite3_stmt *st)
+{
+    for (int k = 0; k < SQLITE_CACHE_MAX; k++) {
+        int i = (ss->evict + k) % SQLITE_CACHE_MAX;
+        struct sqlite_cached *c = &ss->cache[i];
+        if (c->in_use)
+            continue;
+        if (c->sql != NULL) {
+            sqlite3_finalize(c->st);
+            free(c->sql);
+        }
+        c->sql = strdup(sql);
+        if (c->sql == NULL)
+            abort();
+        c->hash = h;
+        c->st = st;
+        c->in_use = 1;
+        ss->evict = (i + 1) % SQLITE_CACHE_MAX;
+        return c;
+    }
+    return NULL;
 }
 
 static const char SQL_PRAGMAS[] = "PRAGMA journal_mode = WAL;"
@@ -186,12 +265,21 @@ static int sqlite_in_tx(const struct store *db)
 
 static struct stmt *sqlite_prepare(struct store *db, const char *sql)
 {
+    struct sqlite_store *ss = (struct sqlite_store *)db;
     struct sqlite_stmt *s = calloc(1, sizeof(*s));
-    size_t n = strlen(sql);
-    char *q = malloc(n + 1);
-    if (s == NULL || q == NULL)
+    uint64_t h = cache_hash(sql);
+    if (s == NULL)
         abort();
     s->base.db = db;
+    s->cached = cache_take(ss, sql, h);
+    if (s->cached != NULL) {
+        s->st = s->cached->st;
+        return &s->base;
+    }
+    size_t n = strlen(sql);
+    char *q = malloc(n + 1);
+    if (q == NULL)
+        abort();
     if (store_sql_params(sql, q) < 0) {
         store_stmt_fail(&s->base, STORE_E_OTHER, "bad placeholder in: %s", sql);
         goto out;
@@ -215,8 +303,11 @@ static struct stmt *sqlite_prepare(struct store *db, const char *sql)
                             "several statements in one prepare "
                             "(use store_exec): %s",
                             sql);
+            goto out;
         }
     }
+    if (s->st != NULL)
+        s->cached = cache_put(ss, sql, h, s->st);
 out:
     free(q);
     return &s->base;
@@ -306,7 +397,14 @@ static void sqlite_reset(struct stmt *st)
 
 static void sqlite_finalize(struct stmt *st)
 {
-    sqlite3_finalize(stmt_of(st));
+    struct sqlite_stmt *s = (struct sqlite_stmt *)st;
+    if (s->cached != NULL) {
+        sqlite3_reset(s->st);
+        sqlite3_clear_bindings(s->st);
+        s->cached->in_use = 0;
+    } else {
+        sqlite3_finalize(s->st);
+    }
     free(st);
 }
 

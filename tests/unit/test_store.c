@@ -552,6 +552,51 @@ static void test_changes_reset(void **state)
     store_close(db);
 }
 
+/* The same text prepared again, after a finalize or while the first is
+ * still open, behaves as a fresh statement: no values or rows carried over
+ * (the SQLite backend caches statements by their text). */
+static void test_prepare_again(void **state)
+{
+    struct store *db = fresh_db(state, "again");
+    static const char q[] = "SELECT name FROM items WHERE n = $1 ORDER BY id";
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(store_run(db,
+                                   "INSERT INTO items (name, n) VALUES ($1, $2)",
+                                   "ti", i == 2 ? "c" : i ? "b" : "a",
+                                   (int64_t)(i == 2)),
+                         STORE_OK);
+    for (int round = 0; round < 3; round++) {
+        struct stmt *a = store_prepare(db, q);
+        store_bind_int(a, 1, 0);
+        assert_int_equal(store_step(a), STORE_ROW);
+        assert_string_equal(store_col_text(a, 0), "a");
+        /* the same text while `a` is mid-way */
+        struct stmt *b = store_prepare(db, q);
+        store_bind_int(b, 1, 1);
+        assert_int_equal(store_step(b), STORE_ROW);
+        assert_string_equal(store_col_text(b, 0), "c");
+        assert_int_equal(store_step(b), STORE_DONE);
+        assert_int_equal(store_finalize(b), STORE_OK);
+        assert_int_equal(store_step(a), STORE_ROW);
+        assert_string_equal(store_col_text(a, 0), "b");
+        assert_int_equal(store_finalize(a), STORE_OK);
+    }
+    /* a value bound before finalize does not survive it */
+    struct stmt *c = store_prepare(db, q);
+    assert_int_equal(store_step(c), STORE_DONE); /* n = NULL: no rows */
+    assert_int_equal(store_finalize(c), STORE_OK);
+    /* more distinct texts than the cache holds */
+    for (int i = 0; i < 200; i++) {
+        char sql[64];
+        int64_t v = 0;
+        snprintf(sql, sizeof(sql), "SELECT %d + $1", i);
+        assert_int_equal(store_query_int(db, sql, &v, "i", (int64_t)1),
+                         STORE_ROW);
+        assert_int_equal(v, i + 1);
+    }
+    store_close(db);
+}
+
 static void test_locks(void **state)
 {
     char url[600], err[512];
@@ -756,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_placeholders),
         cmocka_unit_test(test_changes_reset),
+        cmocka_unit_test(test_prepare_again),
         cmocka_unit_test(test_locks),
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_backup),
