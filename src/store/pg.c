@@ -19,10 +19,10 @@
  *     later steps    walk the rows of that result
  *     store_reset    drops the result; the bound values stay
  *
- * The statement cache is keyed by the caller's SQL pointer (SQL lives in
- * `static const char` constants), confirmed by comparing the text and the
- * parameter types, and holds up to PG_CACHE_MAX statements named
- * "shuniu_N" with N never reused.  store_exec() (DDL in migrations) and a
+ * The statement cache is keyed by the SQL text and the parameter types
+ * (the case engine builds its queries from fixed fragments, so one shape
+ * of query is one text, whatever buffer holds it), and holds up to
+ * PG_CACHE_MAX statements named "shuniu_N" with N never reused.  store_exec() (DDL in migrations) and a
  * reconnect empty it; a "cached plan must not change result type" error
  * drops the entry and, outside a transaction, retries unprepared.
  *
@@ -50,8 +50,7 @@
 #define PG_INT8OID 20
 
 struct pg_cached {
-    const char *key; /* the caller's SQL pointer */
-    char *sql;       /* a copy, to confirm the key */
+    char *sql;       /* a copy: the key, with the types */
     int nparams;
     Oid *types;
     char name[32];
@@ -69,7 +68,6 @@ struct pg_store {
 
 struct pg_stmt {
     struct stmt base;
-    const char *key; /* the caller's SQL pointer, for the cache */
     char *sql;
     int nparams;
     char **vals;
@@ -323,7 +321,6 @@ static struct stmt *pg_prepare(struct store *db, const char *sql)
     if (p == NULL)
         abort();
     p->base.db = db;
-    p->key = sql;
     p->sql = strdup(sql);
     if (p->sql == NULL)
         abort();
@@ -386,8 +383,7 @@ static struct pg_cached *cache_find(struct pg_store *s, struct pg_stmt *p)
 {
     for (int i = 0; i < s->ncache; i++) {
         struct pg_cached *c = &s->cache[i];
-        if (c->key == p->key && c->nparams == p->nparams &&
-            strcmp(c->sql, p->sql) == 0 &&
+        if (c->nparams == p->nparams && strcmp(c->sql, p->sql) == 0 &&
             (p->nparams == 0 ||
              memcmp(c->types, p->types, sizeof(Oid) * (size_t)p->nparams) == 0))
             return c;
@@ -418,7 +414,6 @@ static struct pg_cached *cache_add(struct pg_store *s, struct pg_stmt *p,
         return NULL;
     }
     PQclear(r);
-    c->key = p->key;
     c->sql = strdup(p->sql);
     c->nparams = p->nparams;
     c->types = calloc((size_t)p->nparams + 1, sizeof(Oid));
