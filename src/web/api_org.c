@@ -62,46 +62,23 @@ int api_units_get(struct http_req *r)
     return 0;
 }
 
-enum { U_CODE, U_NAME, U_SHORT, U_KIND, U_PARENT, U_SORT, U_ACTIVE };
-static const struct input_field unit_create_in[] = {
-    {"code", IN_TEXT, 1, 32, "单位代码", 0},
-    {"name", IN_TEXT, 1, 200, "单位名称", 0},
-    {"short_name", IN_TEXT, 0, 100, "简称", 0},
-    {"kind", IN_TEXT, 1, 32, "单位类别", 0},
-    {"parent", IN_TEXT, 0, 32, "上级单位", 0},
-    {"sort", IN_INT, 0, 1000000, "排序号", 0},
-    {"active", IN_BOOL, 0, 0, "启用", 0},
-    {0},
-};
-/* the same fields, none required, code not changeable */
-static const struct input_field unit_update_in[] = {
-    {"code", IN_TEXT, 0, 32, "单位代码", 0},
-    {"name", IN_TEXT, 0, 200, "单位名称", 0},
-    {"short_name", IN_TEXT, 0, 100, "简称", 0},
-    {"kind", IN_TEXT, 0, 32, "单位类别", 0},
-    {"parent", IN_TEXT, 0, 32, "上级单位", 0},
-    {"sort", IN_INT, 0, 1000000, "排序号", 0},
-    {"active", IN_BOOL, 0, 0, "启用", 0},
-    {0},
-};
-
 int api_units_create(struct http_req *r)
 {
-    struct input_value v[7];
+    struct input_value v[UNIT_IN_N];
     struct unit u = {0};
     struct err e;
     err_clear(&e);
-    if (input_read(r, unit_create_in, v, &e)) {
+    if (input_read(r, common_unit_create_in, v, &e)) {
         http_reply_err(r, &e);
         return 0;
     }
-    u.code = v[U_CODE].text;
-    u.name = v[U_NAME].text;
-    u.short_name = v[U_SHORT].text;
-    u.kind = v[U_KIND].text;
-    u.parent_code = v[U_PARENT].text;
-    u.sort = (int)v[U_SORT].num;
-    u.active = v[U_ACTIVE].present ? (int)v[U_ACTIVE].num : 1;
+    u.code = v[UNIT_IN_CODE].text;
+    u.name = v[UNIT_IN_NAME].text;
+    u.short_name = v[UNIT_IN_SHORT].text;
+    u.kind = v[UNIT_IN_KIND].text;
+    u.parent_code = v[UNIT_IN_PARENT].text;
+    u.sort = (int)v[UNIT_IN_SORT].num;
+    u.active = v[UNIT_IN_ACTIVE].present ? (int)v[UNIT_IN_ACTIVE].num : 1;
     int rc = org_unit_create(r->db, &r->who, &u, &e);
     reply_or_err(r, rc, &e, 201, rc ? NULL : common_json_unit(&u));
     return 0;
@@ -109,33 +86,33 @@ int api_units_create(struct http_req *r)
 
 int api_units_update(struct http_req *r)
 {
-    struct input_value v[7];
+    struct input_value v[UNIT_IN_N];
     struct unit u;
     struct err e;
     const char *code = http_param(r, "code");
     err_clear(&e);
-    if (input_read(r, unit_update_in, v, &e) ||
+    if (input_read(r, common_unit_update_in, v, &e) ||
         org_unit_get(r->db, r->arena, code, &u, &e)) {
         http_reply_err(r, &e);
         return 0;
     }
-    if (v[U_CODE].present && strcmp(v[U_CODE].text, code) != 0) {
+    if (v[UNIT_IN_CODE].present && strcmp(v[UNIT_IN_CODE].text, code) != 0) {
         err_field(&e, "code", "单位代码不能修改");
         http_reply_err(r, &e);
         return 0;
     }
-    if (v[U_NAME].present)
-        u.name = v[U_NAME].text;
-    if (v[U_SHORT].present)
-        u.short_name = v[U_SHORT].text;
-    if (v[U_KIND].present)
-        u.kind = v[U_KIND].text;
-    if (v[U_PARENT].present)
-        u.parent_code = v[U_PARENT].text;
-    if (v[U_SORT].present)
-        u.sort = (int)v[U_SORT].num;
-    if (v[U_ACTIVE].present)
-        u.active = (int)v[U_ACTIVE].num;
+    if (v[UNIT_IN_NAME].present)
+        u.name = v[UNIT_IN_NAME].text;
+    if (v[UNIT_IN_SHORT].present)
+        u.short_name = v[UNIT_IN_SHORT].text;
+    if (v[UNIT_IN_KIND].present)
+        u.kind = v[UNIT_IN_KIND].text;
+    if (v[UNIT_IN_PARENT].present)
+        u.parent_code = v[UNIT_IN_PARENT].text;
+    if (v[UNIT_IN_SORT].present)
+        u.sort = (int)v[UNIT_IN_SORT].num;
+    if (v[UNIT_IN_ACTIVE].present)
+        u.active = (int)v[UNIT_IN_ACTIVE].num;
     if (org_unit_update(r->db, &r->who, code, &u, &e) ||
         org_unit_get(r->db, r->arena, code, &u, &e)) {
         http_reply_err(r, &e);

@@ -20,6 +20,28 @@ static json_t *time_or_null(int64_t ms)
     return json_string(iso);
 }
 
+const struct input_field common_unit_create_in[] = {
+    {"code", IN_TEXT, 1, 32, "单位代码", 0},
+    {"name", IN_TEXT, 1, 200, "单位名称", 0},
+    {"short_name", IN_TEXT, 0, 100, "简称", 0},
+    {"kind", IN_TEXT, 1, 32, "单位类别", 0},
+    {"parent", IN_TEXT, 0, 32, "上级单位", 0},
+    {"sort", IN_INT, 0, 1000000, "排序号", 0},
+    {"active", IN_BOOL, 0, 0, "启用", 0},
+    {0},
+};
+
+const struct input_field common_unit_update_in[] = {
+    {"code", IN_TEXT, 0, 32, "单位代码", 0},
+    {"name", IN_TEXT, 0, 200, "单位名称", 0},
+    {"short_name", IN_TEXT, 0, 100, "简称", 0},
+    {"kind", IN_TEXT, 0, 32, "单位类别", 0},
+    {"parent", IN_TEXT, 0, 32, "上级单位", 0},
+    {"sort", IN_INT, 0, 1000000, "排序号", 0},
+    {"active", IN_BOOL, 0, 0, "启用", 0},
+    {0},
+};
+
 json_t *common_json_unit(const struct unit *u)
 {
     return json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:i, s:b}", "code",

@@ -11,6 +11,24 @@
 #include "kernel/auth.h"
 #include "kernel/org.h"
 #include "web/http.h"
+#include "web/input.h"
+
+/* The declared inputs of a unit, shared by the API and the pages: creation
+ * (code, name and kind required) and edits (nothing required; a code that
+ * differs from the unit's is refused by the caller).  Index values with
+ * UNIT_IN_*; UNIT_IN_N slots. */
+enum {
+    UNIT_IN_CODE,
+    UNIT_IN_NAME,
+    UNIT_IN_SHORT,
+    UNIT_IN_KIND,
+    UNIT_IN_PARENT,
+    UNIT_IN_SORT,
+    UNIT_IN_ACTIVE,
+    UNIT_IN_N
+};
+extern const struct input_field common_unit_create_in[];
+extern const struct input_field common_unit_update_in[];
 
 json_t *common_json_unit(const struct unit *u);
 json_t *common_json_user(const struct user *u);

@@ -17,29 +17,6 @@
 static const char *const unit_kinds[] = {"government", "office", "section",
                                          "department", "county"};
 
-enum { U_CODE, U_NAME, U_SHORT, U_KIND, U_PARENT, U_SORT, U_ACTIVE };
-static const struct input_field unit_create_in[] = {
-    {"code", IN_TEXT, 1, 32, "单位代码", 0},
-    {"name", IN_TEXT, 1, 200, "单位名称", 0},
-    {"short_name", IN_TEXT, 0, 100, "简称", 0},
-    {"kind", IN_TEXT, 1, 32, "单位类别", 0},
-    {"parent", IN_TEXT, 0, 32, "上级单位", 0},
-    {"sort", IN_INT, 0, 1000000, "排序号", 0},
-    {"active", IN_BOOL, 0, 0, "状态", 0},
-    {0},
-};
-/* the same without the code, which does not change */
-static const struct input_field unit_update_in[] = {
-    {"code", IN_TEXT, 0, 0, NULL, 0}, /* never in the form: refused below */
-    {"name", IN_TEXT, 0, 200, "单位名称", 0},
-    {"short_name", IN_TEXT, 0, 100, "简称", 0},
-    {"kind", IN_TEXT, 0, 32, "单位类别", 0},
-    {"parent", IN_TEXT, 0, 32, "上级单位", 0},
-    {"sort", IN_INT, 0, 1000000, "排序号", 0},
-    {"active", IN_BOOL, 0, 0, "状态", 0},
-    {0},
-};
-
 static json_t *kind_options(const char *selected)
 {
     json_t *a = json_array();
@@ -135,24 +112,24 @@ int page_units(struct http_req *r)
 
 int page_units_create(struct http_req *r)
 {
-    struct input_value v[7];
+    struct input_value v[UNIT_IN_N];
     struct unit u = {0};
     struct err e;
     err_clear(&e);
-    if (input_read(r, unit_create_in, v, &e) == 0) {
-        u.code = v[U_CODE].text;
-        u.name = v[U_NAME].text;
-        u.short_name = v[U_SHORT].text;
-        u.kind = v[U_KIND].text;
-        u.parent_code = v[U_PARENT].text;
-        u.sort = (int)v[U_SORT].num;
-        u.active = v[U_ACTIVE].present ? (int)v[U_ACTIVE].num : 1;
+    if (input_read(r, common_unit_create_in, v, &e) == 0) {
+        u.code = v[UNIT_IN_CODE].text;
+        u.name = v[UNIT_IN_NAME].text;
+        u.short_name = v[UNIT_IN_SHORT].text;
+        u.kind = v[UNIT_IN_KIND].text;
+        u.parent_code = v[UNIT_IN_PARENT].text;
+        u.sort = (int)v[UNIT_IN_SORT].num;
+        u.active = v[UNIT_IN_ACTIVE].present ? (int)v[UNIT_IN_ACTIVE].num : 1;
         org_unit_create(r->db, &r->who, &u, &e);
     }
     if (err_isset(&e)) {
         json_t *extra = json_object();
         json_object_set_new(extra, "errors",
-                            page_form_errors(r, unit_create_in, &e, extra));
+                            page_form_errors(r, common_unit_create_in, &e, extra));
         json_object_set_new(extra, "form", page_form_values(r));
         json_object_set_new(extra, "open_form", json_true());
         units_page(r, e.status == 409 ? 409 : 400, extra);
@@ -221,7 +198,7 @@ int page_unit(struct http_req *r)
 
 int page_unit_update(struct http_req *r)
 {
-    struct input_value v[7];
+    struct input_value v[UNIT_IN_N];
     struct unit u, before;
     struct err e;
     const char *code = http_param(r, "code");
@@ -231,30 +208,30 @@ int page_unit_update(struct http_req *r)
         return 0;
     }
     before = u;
-    if (input_read(r, unit_update_in, v, &e) == 0) {
-        if (v[U_CODE].present)
+    if (input_read(r, common_unit_update_in, v, &e) == 0) {
+        if (v[UNIT_IN_CODE].present)
             err_field(&e, "code", "单位代码不能修改");
-        if (v[U_NAME].present)
-            u.name = v[U_NAME].text;
-        if (v[U_NAME].present && *u.name == '\0')
+        if (v[UNIT_IN_NAME].present)
+            u.name = v[UNIT_IN_NAME].text;
+        if (v[UNIT_IN_NAME].present && *u.name == '\0')
             err_field(&e, "name", "请填写单位名称");
-        if (v[U_SHORT].present)
-            u.short_name = v[U_SHORT].text;
-        if (v[U_KIND].present)
-            u.kind = v[U_KIND].text;
-        if (v[U_PARENT].present)
-            u.parent_code = v[U_PARENT].text;
-        if (v[U_SORT].present)
-            u.sort = (int)v[U_SORT].num;
-        if (v[U_ACTIVE].present)
-            u.active = (int)v[U_ACTIVE].num;
+        if (v[UNIT_IN_SHORT].present)
+            u.short_name = v[UNIT_IN_SHORT].text;
+        if (v[UNIT_IN_KIND].present)
+            u.kind = v[UNIT_IN_KIND].text;
+        if (v[UNIT_IN_PARENT].present)
+            u.parent_code = v[UNIT_IN_PARENT].text;
+        if (v[UNIT_IN_SORT].present)
+            u.sort = (int)v[UNIT_IN_SORT].num;
+        if (v[UNIT_IN_ACTIVE].present)
+            u.active = (int)v[UNIT_IN_ACTIVE].num;
     }
     if (!err_isset(&e))
         org_unit_update(r->db, &r->who, code, &u, &e);
     if (err_isset(&e)) {
         json_t *extra = json_object();
         json_object_set_new(extra, "errors",
-                            page_form_errors(r, unit_update_in, &e, extra));
+                            page_form_errors(r, common_unit_update_in, &e, extra));
         json_t *form = page_form_values(r);
         json_object_set_new(extra, "form", form);
         unit_page(r, e.status == 409 ? 409 : 400, &before, extra);
