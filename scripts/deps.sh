@@ -9,7 +9,9 @@ pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev postgresql
 libjansson-dev libsodium-dev libssl-dev libxlsxwriter-dev libcmocka-dev
 libcurl4-openssl-dev libopencc-dev libopencc-data
-curl wrk chromium fonts-noto-cjk"
+curl wrk chromium fonts-noto-cjk
+libcairo2-dev libpango1.0-dev libfontconfig-dev poppler-utils
+fonts-noto-cjk-extra fonts-arphic-ukai"
 # Node.js and npm come from Debian unless the machine already has them
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
@@ -30,6 +32,9 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+
+# 仿宋/楷体 of the GB/T 9704 PDFs, taken from texlive-lang-chinese's .deb.
+sh "$top/scripts/fonts.sh"
 
 # Browser-test harness (playwright-core drives Debian's chromium).
 if [ "${SHUNIU_SKIP_NPM:-0}" != 1 ] && [ -f "$top/tests/e2e/package.json" ]; then

@@ -28,6 +28,8 @@ step() { printf '\n==== %s\n' "$*"; }
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# libraries' own leaks (cairo, fontconfig): see the file
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
 
 summary() {
     secs=$(( $(date +%s) - started ))

@@ -67,6 +67,8 @@ int api_cases_comment(struct http_req *r);
 int api_cases_upload(struct http_req *r);
 int api_cases_link(struct http_req *r);
 int api_files_get(struct http_req *r); /* also the pages' /files/:id */
+/* GET /api/v1/cases/:id/pdf: a doc_out case as GB/T 9704 PDF (api_pdf.c) */
+int api_cases_pdf(struct http_req *r);
 int api_todo(struct http_req *r);
 int api_notifications_list(struct http_req *r);
 int api_notifications_read(struct http_req *r);

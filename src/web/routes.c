@@ -89,6 +89,8 @@ const struct route routes_table[] = {
      ROUTE_API | ROUTE_SLOW, "cases.export"},
     {GET, "/api/v1/cases/:id", api_cases_get, PERM_LOGIN, NULL, ROUTE_API,
      "cases.get"},
+    {GET, "/api/v1/cases/:id/pdf", api_cases_pdf, PERM_LOGIN, NULL,
+     ROUTE_API | ROUTE_SLOW, "cases.pdf"},
     {PATCH, "/api/v1/cases/:id", api_cases_update, PERM_LOGIN, NULL,
      ROUTE_API, "cases.update"},
     {POST, "/api/v1/cases/:id/transitions/:code", api_cases_fire, PERM_LOGIN,
