@@ -41,10 +41,22 @@
  *                                              the transition's notify_rel
  *     commit
  *
+ * A transition with TR_NUMBER takes the case's number right after the
+ * row is written (case_number_take), before apply.  A parallel transition
+ * (all_rel, 会签) records the member's vote in case_votes; until the last
+ * member has voted the firing changes no state and skips clocks, apply and
+ * notifications (case_vote_member, case_vote_remaining).  Votes are
+ * forgotten when the state changes.
+ *
  * case_create() runs the same steps from "fields" on, with the initial
- * state, the number (number_take) and the module's create_clocks, and
- * on_create in place of apply.  case_edit() runs fields .. index without
- * a state change.
+ * state, the number (number_take; not for a module that numbers at a
+ * TR_NUMBER transition) and the module's create_clocks, and on_create in
+ * place of apply.  case_edit() runs fields .. index without a state change.
+ *
+ * case_create() and case_link() join the caller's transaction when one is
+ * open (a module hook delivering a document as a new case of another
+ * module): they neither commit nor roll back then, and a failure makes
+ * the caller's write fail as a whole.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -250,12 +262,23 @@ static const char CASE_SQL_WAIT_ANY[] =
     " VALUES ($1, 0, 0, $2, $3)";
 
 /* Adds the waits of (rel, roles) for pending ("" for the state's). */
+static const char *const case_rels[] = {"creator",    "handler", "lead",
+                                        "co",         "signer",  "owner",
+                                        "supervisor", "reader"};
+
+/* The case_parties.rel code of one enum case_rel bit, NULL when none. */
+static const char *case_rel_code(int bit)
+{
+    for (size_t i = 0; i < sizeof(case_rels) / sizeof(case_rels[0]); i++)
+        if (case_rel_bit(case_rels[i]) == bit)
+            return case_rels[i];
+    return NULL;
+}
+
 static int case_waits_add(struct store *db, int64_t id, int rel,
                           const char *roles, const char *pending)
 {
-    static const char *const rels[] = {"creator",    "handler", "lead",
-                                       "co",         "signer",  "owner",
-                                       "supervisor", "reader"};
+    const char *const *rels = case_rels;
     const char *list = roles != NULL ? roles : "*";
     if (rel == 0 && roles == NULL)
         return 0;
@@ -272,7 +295,8 @@ static int case_waits_add(struct store *db, int64_t id, int rel,
                 STORE_OK)
                 return -1;
         } else {
-            for (size_t i = 0; i < sizeof(rels) / sizeof(rels[0]); i++)
+            for (size_t i = 0; i < sizeof(case_rels) / sizeof(case_rels[0]);
+                 i++)
                 if ((rel & case_rel_bit(rels[i])) &&
                     store_run(db, CASE_SQL_WAIT_REL, "ittt", id, role, pending,
                               rels[i]) != STORE_OK)
@@ -285,6 +309,15 @@ static int case_waits_add(struct store *db, int64_t id, int rel,
     return 0;
 }
 
+static const char CASE_SQL_WAITS_VOTED[] =
+    "DELETE FROM case_waits WHERE case_id = $1 AND EXISTS (SELECT 1 FROM"
+    " case_votes v WHERE v.case_id = case_waits.case_id AND"
+    " ((v.unit_id <> 0 AND v.unit_id = case_waits.unit_id) OR"
+    " (v.user_id <> 0 AND v.user_id = case_waits.user_id)))";
+
+/* Rewrites whom the case waits for in state s (and its pending request);
+ * members who have cast their vote in a parallel transition (all_rel) are
+ * not waited for any more. */
 static int case_waits_write(struct store *db, const struct module_def *m,
                             int64_t id, const struct state_def *s,
                             const char *pending)
@@ -302,6 +335,8 @@ static int case_waits_write(struct store *db, const struct module_def *m,
             case_waits_add(db, id, m->pendings[i].wait_rel,
                            m->pendings[i].wait_roles, pending) != 0)
             return -1;
+    if (store_run(db, CASE_SQL_WAITS_VOTED, "i", id) != STORE_OK)
+        return -1;
     return 0;
 }
 
@@ -649,6 +684,45 @@ static const char CASE_SQL_NUMBER[] =
     "UPDATE cases SET number = $2, number_year = $3, number_n = $4"
     " WHERE id = $1";
 
+/* 1 when the module takes its numbers at a TR_NUMBER transition. */
+static int case_numbers_late(const struct module_def *m)
+{
+    for (int i = 0; m->transitions[i].code != NULL; i++)
+        if (m->transitions[i].flags & TR_NUMBER)
+            return 1;
+    return 0;
+}
+
+/* Takes the next number of the case's pattern (the Beijing year of c->now)
+ * and writes it on the row; c->number is set.  0, or -1 with e. */
+static int case_number_take(struct case_ctx *c, struct err *e)
+{
+    const char *pattern = c->m->number_pattern;
+    int year = ms_to_beijing(c->now).y;
+    int64_t num = 0;
+    const char *number;
+
+    if (c->m->number_pattern_of != NULL) {
+        pattern = c->m->number_pattern_of(c, e);
+        if (pattern == NULL) {
+            if (!err_isset(e))
+                err_set(e, 409, "conflict", "无法编号");
+            return -1;
+        }
+    }
+    if (pattern == NULL)
+        return 0;
+    if (!number_pattern_ok(pattern))
+        return err_set(e, 400, "invalid", "编号格式有误");
+    if (number_take(c->db, pattern, year, c->id, &num) != 0 ||
+        (number = number_format(c->a, pattern, year, num)) == NULL ||
+        store_run(c->db, CASE_SQL_NUMBER, "itii", c->id, number, (int64_t)year,
+                  num) != STORE_OK)
+        return case_fail(c->db, e, "cannot number case");
+    c->number = number;
+    return 0;
+}
+
 /* Applies the defaults of fields not given. */
 static int case_defaults(struct case_ctx *c, json_t *input, struct err *e)
 {
@@ -691,7 +765,7 @@ int case_create(struct store *db, struct arena *a, const struct actor *who,
     struct case_cols k;
     const struct state_def *init;
     struct stmt *st;
-    int rc = -1, q;
+    int rc = -1, q, own = 0;
     int64_t owner = who->unit_id > 0 ? who->unit_id : 0;
     int64_t creator = who->user_id > 0 ? who->user_id : 0;
     char *data = NULL;
@@ -703,7 +777,9 @@ int case_create(struct store *db, struct arena *a, const struct actor *who,
         return err_set(e, 404, "not_found", "没有这个业务模块");
     if (case_actor_is_admin(who))
         return err_set(e, 403, "forbidden", "管理员不能办理业务");
-    if (!actor_is_cli(who) && (c.m->create_roles == NULL ||
+    /* the machine actors (CLI operator, system: user_id 0) register any
+     * module's cases, e.g. a document delivered by the exchange */
+    if (who->user_id != 0 && (c.m->create_roles == NULL ||
                                !case_roles_match(who, c.m->create_roles)))
         return err_set(e, 403, "forbidden",
                        arena_printf(a, "您无权登记%s", c.m->case_label));
@@ -720,8 +796,10 @@ int case_create(struct store *db, struct arena *a, const struct actor *who,
     c.fields = case_json_keep(a, json_object());
     c.before = case_json_keep(a, json_object());
 
-    if (store_begin(db) != STORE_OK) {
+    own = !store_in_tx(db);
+    if (own && store_begin(db) != STORE_OK) {
         case_fail(db, e, "cannot begin case creation");
+        own = 0;
         goto out;
     }
     if (c.parent_id > 0) {
@@ -772,6 +850,20 @@ int case_create(struct store *db, struct arena *a, const struct actor *who,
         case_fail(db, e, "cannot resolve case columns");
         goto out;
     }
+    {
+        /* FIELD_IS_OWNER_UNIT: the case belongs to that unit */
+        json_t *ov =
+            case_field_by_role(c.m, c.fields, FIELD_IS_OWNER_UNIT, NULL);
+        int64_t oid = ov != NULL && json_is_string(ov)
+                          ? case_unit_id(db, json_string_value(ov))
+                          : 0;
+        if (oid < 0) {
+            case_fail(db, e, "cannot resolve owner unit");
+            goto out;
+        }
+        if (oid > 0)
+            owner = oid;
+    }
     data = case_data_text(c.fields);
     st = store_prepare(db, CASE_SQL_INSERT);
     store_bind_text(st, 1, c.m->code);
@@ -793,18 +885,8 @@ int case_create(struct store *db, struct arena *a, const struct actor *who,
         goto out;
     }
 
-    if (c.m->number_pattern != NULL) {
-        int year = ms_to_beijing(c.now).y;
-        int64_t num = 0;
-        if (number_take(db, c.m->number_pattern, year, c.id, &num) != 0 ||
-            (c.number = number_format(a, c.m->number_pattern, year, num)) ==
-                NULL ||
-            store_run(db, CASE_SQL_NUMBER, "itii", c.id, c.number,
-                      (int64_t)year, num) != STORE_OK) {
-            case_fail(db, e, "cannot number case");
-            goto out;
-        }
-    }
+    if (!case_numbers_late(c.m) && case_number_take(&c, e) != 0)
+        goto out;
     if (case_parties_write(&c, creator, owner) != 0) {
         case_fail(db, e, "cannot write case parties");
         goto out;
@@ -838,14 +920,14 @@ int case_create(struct store *db, struct arena *a, const struct actor *who,
         case_fail(db, e, "cannot record case creation");
         goto out;
     }
-    if (store_commit(db) != STORE_OK) {
+    if (own && store_commit(db) != STORE_OK) {
         case_fail(db, e, "cannot commit case creation");
         goto out;
     }
     *id = c.id;
     rc = 0;
 out:
-    if (rc != 0)
+    if (rc != 0 && own)
         store_rollback(db);
     free(data);
     return rc;
@@ -900,6 +982,61 @@ static void case_ctx_of_row(struct case_ctx *c, struct store *db,
     c->fields = case_json_keep(a, json_deep_copy(r->data));
 }
 
+/* ---- parallel transitions (all_rel) ---- */
+
+static const char CASE_SQL_VOTE_MEMBER[] =
+    "SELECT unit_id, user_id FROM case_parties WHERE case_id = $1 AND"
+    " rel = $2 AND ((unit_id <> 0 AND unit_id = $3) OR"
+    " (user_id <> 0 AND user_id = $4)) ORDER BY user_id DESC, unit_id"
+    " LIMIT 1";
+static const char CASE_SQL_VOTE_CAST[] =
+    "SELECT COUNT(*) FROM case_votes WHERE case_id = $1 AND transition = $2"
+    " AND unit_id = $3 AND user_id = $4";
+static const char CASE_SQL_VOTE_REMAINING[] =
+    "SELECT COUNT(*) FROM case_parties p WHERE p.case_id = $1 AND p.rel = $2"
+    " AND NOT (p.unit_id = $4 AND p.user_id = $5) AND NOT EXISTS (SELECT 1"
+    " FROM case_votes v WHERE v.case_id = p.case_id AND v.transition = $3"
+    " AND v.unit_id = p.unit_id AND v.user_id = p.user_id)";
+static const char CASE_SQL_VOTE_ADD[] =
+    "INSERT INTO case_votes (case_id, transition, unit_id, user_id, actor_id,"
+    " at_ms) VALUES ($1, $2, $3, $4, $5, $6)";
+static const char CASE_SQL_VOTES_DROP[] =
+    "DELETE FROM case_votes WHERE case_id = $1";
+
+/* The member of t->all_rel the actor fires for (a unit of theirs, or
+ * themselves): 0 with *unit_id and *user_id, or -1 with e (403 not a member,
+ * 409 voted already, 500). */
+static int case_vote_member(struct store *db, const struct actor *who,
+                            int64_t id, const struct transition_def *t,
+                            int64_t *unit_id, int64_t *user_id, struct err *e)
+{
+    const char *rel = case_rel_code(t->all_rel);
+    struct stmt *st = store_prepare(db, CASE_SQL_VOTE_MEMBER);
+    int found = 0, s;
+    int64_t cast = 0;
+
+    store_bind_int(st, 1, id);
+    store_bind_text(st, 2, rel != NULL ? rel : "");
+    store_bind_int(st, 3, who->unit_id);
+    store_bind_int(st, 4, who->user_id);
+    s = store_step(st);
+    if (s == STORE_ROW) {
+        *unit_id = store_col_int(st, 0);
+        *user_id = store_col_int(st, 1);
+        found = 1;
+    }
+    if (store_finalize(st) != STORE_OK || s == STORE_ERR)
+        return case_fail(db, e, "cannot read vote member");
+    if (!found)
+        return err_set(e, 403, "forbidden", "您不在此项工作之列");
+    if (store_query_int(db, CASE_SQL_VOTE_CAST, &cast, "itii", id, t->code,
+                        *unit_id, *user_id) == STORE_ERR)
+        return case_fail(db, e, "cannot read votes");
+    if (cast > 0)
+        return err_set(e, 409, "conflict", "您已办理过，正等待其他各方");
+    return 0;
+}
+
 int case_fire(struct store *db, struct arena *a, const struct actor *who,
               int64_t id, const char *code, json_t *fields, const char *comment,
               struct err *e)
@@ -908,8 +1045,8 @@ int case_fire(struct store *db, struct arena *a, const struct actor *who,
     struct case_row r;
     const struct transition_def *t;
     const char *pending, *kind, *text;
-    int64_t closed_ms;
-    int rc = -1, rel, closing;
+    int64_t closed_ms, vote_unit = 0, vote_user = 0, remaining = 0;
+    int rc = -1, rel, closing, voting = 0;
     struct case_cols k;
 
     if (store_begin(db) != STORE_OK)
@@ -944,7 +1081,18 @@ int case_fire(struct store *db, struct arena *a, const struct actor *who,
         }
         c.comment = comment[0] != '\0' ? comment : NULL;
     }
-    if (t->to != NULL)
+    if (t->all_rel != 0) {
+        if (case_vote_member(db, who, id, t, &vote_unit, &vote_user, e) != 0)
+            goto out;
+        if (store_query_int(db, CASE_SQL_VOTE_REMAINING, &remaining, "ittii",
+                            id, case_rel_code(t->all_rel), t->code, vote_unit,
+                            vote_user) == STORE_ERR) {
+            case_fail(db, e, "cannot count votes");
+            goto out;
+        }
+        voting = remaining > 0; /* others still to fire: the case stays */
+    }
+    if (t->to != NULL && !voting)
         c.to = module_state(r.m, t->to);
     if (case_fields_apply(&c, fields, t->fields != NULL ? t->fields : "", e) !=
         0)
@@ -984,9 +1132,9 @@ int case_fire(struct store *db, struct arena *a, const struct actor *who,
     }
 
     pending = r.pending;
-    if (t->needs != NULL)
+    if (t->needs != NULL && !voting)
         pending = NULL;
-    if (t->opens != NULL)
+    if (t->opens != NULL && !voting)
         pending = t->opens;
     closed_ms = r.closed_ms;
     if ((c.to->flags & STATE_CLOSED) && closed_ms == 0)
@@ -1004,14 +1152,29 @@ int case_fire(struct store *db, struct arena *a, const struct actor *who,
         case_fail(db, e, "cannot follow clock fields");
         goto out;
     }
-    if (case_clock_effects(&c, t->clocks, t->extend_field, e) != 0)
+    if (voting) {
+        if (store_run(db, CASE_SQL_VOTE_ADD, "itiiii", id, t->code, vote_unit,
+                      vote_user, who->user_id, c.now) != STORE_OK) {
+            case_fail(db, e, "cannot record vote");
+            goto out;
+        }
+    } else if (strcmp(c.to->code, r.state) != 0 &&
+               store_run(db, CASE_SQL_VOTES_DROP, "i", id) != STORE_OK) {
+        case_fail(db, e, "cannot forget votes");
+        goto out;
+    }
+    if ((t->flags & TR_NUMBER) && !voting &&
+        (r.number == NULL || r.number[0] == '\0') &&
+        case_number_take(&c, e) != 0)
+        goto out;
+    if (!voting && case_clock_effects(&c, t->clocks, t->extend_field, e) != 0)
         goto out;
     if (closed_ms != 0 && r.closed_ms == 0 &&
         case_clock_stop_all(db, id, c.now) != 0) {
         case_fail(db, e, "cannot stop clocks");
         goto out;
     }
-    if (t->apply != NULL && t->apply(&c, e) != 0) {
+    if (!voting && t->apply != NULL && t->apply(&c, e) != 0) {
         if (!err_isset(e))
             err_set(e, 409, "conflict", "当前不能执行此操作");
         goto out;
@@ -1038,7 +1201,7 @@ int case_fire(struct store *db, struct arena *a, const struct actor *who,
                             t->code, r.state, c.to->code, text, NULL) != 0 ||
         case_audit(&c, arena_printf(a, "case.%s.%s", c.m->code, t->code),
                    r.state, c.to->code) != 0 ||
-        case_index(&c) != 0 || case_notify_after(&c, &k) != 0) {
+        case_index(&c) != 0 || (!voting && case_notify_after(&c, &k) != 0)) {
         case_fail(db, e, "cannot record transition");
         goto out;
     }
@@ -1190,7 +1353,7 @@ int case_link(struct store *db, struct arena *a, const struct actor *who,
 {
     struct case_row ra, rb;
     int64_t exists = 0, now = now_ms();
-    int rc = -1;
+    int rc = -1, own;
     size_t klen = kind != NULL ? strlen(kind) : 0;
     char target[48];
     char *detail = NULL;
@@ -1201,7 +1364,8 @@ int case_link(struct store *db, struct arena *a, const struct actor *who,
         return err_field(e, "kind", "关联类型只能由小写字母、数字和下划线组成");
     if (a_id == b_id)
         return err_field(e, "target", "不能关联事项本身");
-    if (store_begin(db) != STORE_OK)
+    own = !store_in_tx(db);
+    if (own && store_begin(db) != STORE_OK)
         return case_fail(db, e, "cannot begin link");
     if (case_load_for_write(db, a, who, a_id, &ra, e) != 0 ||
         case_load_for_write(db, a, who, b_id, &rb, e) != 0)
@@ -1234,13 +1398,13 @@ int case_link(struct store *db, struct arena *a, const struct actor *who,
                             detail) != 0 ||
         audit_append(db, who, arena_printf(a, "case.%s.link", ra.m->code),
                      "case_link", target, "ok", detail) != 0 ||
-        store_commit(db) != STORE_OK) {
+        (own && store_commit(db) != STORE_OK)) {
         case_fail(db, e, "cannot link cases");
         goto out;
     }
     rc = 0;
 out:
-    if (rc != 0)
+    if (rc != 0 && own)
         store_rollback(db);
     free(detail);
     return rc;

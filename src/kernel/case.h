@@ -210,6 +210,18 @@ struct case_link_view {
     const char *module, *number, *title, *state_label;
 };
 
+/* One member of a parallel transition (module.h all_rel) that may fire
+ * from the case's state: a reader of the reading list (传阅) or a unit of a
+ * 会签, and whether and when they have fired it (at_ms 0: not yet). */
+struct case_vote_view {
+    const char *transition; /* its code */
+    const char *label;      /* its label: "已阅" */
+    int unit;               /* 1: a unit, 0: a person */
+    const char *member;     /* unit code or login */
+    const char *name;       /* unit or person name */
+    int64_t at_ms;          /* when they fired it; 0: not yet */
+};
+
 /* A case as its detail page and GET /cases/{id} show it. */
 struct case_view {
     struct case_item c;
@@ -227,6 +239,9 @@ struct case_view {
     const struct transition_def **can; /* what the viewer may fire now */
     int ncan;
     int can_edit; /* some field is editable by the viewer */
+    struct case_vote_view *votes; /* members of parallel transitions open
+                                     in the current state, by name */
+    int nvotes;
 };
 
 /* The case, checked for the viewer (404 otherwise).  0 / -1 with e. */

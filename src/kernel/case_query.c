@@ -798,6 +798,61 @@ static int case_get_links(struct store *db, struct arena *a,
     return 0;
 }
 
+static const char CASE_SQL_VOTE_VIEW[] =
+    "SELECT p.unit_id, COALESCE(u.login, n.code, ''),"
+    " COALESCE(u.name, n.name, ''), COALESCE(v.at_ms, 0)"
+    " FROM case_parties p LEFT JOIN users u ON p.user_id <> 0 AND"
+    " u.id = p.user_id LEFT JOIN units n ON p.user_id = 0 AND"
+    " n.id = p.unit_id LEFT JOIN case_votes v ON v.case_id = p.case_id AND"
+    " v.transition = $2 AND v.unit_id = p.unit_id AND v.user_id = p.user_id"
+    " WHERE p.case_id = $1 AND p.rel = $3"
+    " ORDER BY COALESCE(v.at_ms, 0) = 0, v.at_ms, p.unit_id, p.user_id";
+
+/* The members of the parallel transitions (all_rel) that may fire from
+ * the case's state, with their votes. */
+static int case_get_votes(struct store *db, struct arena *a,
+                          const struct module_def *m, const char *state,
+                          int64_t id, struct case_view *v)
+{
+    int cap = 8, s = STORE_DONE;
+    v->votes = arena_alloc(a, sizeof(*v->votes) * (size_t)cap);
+    for (int i = 0; m->transitions != NULL && m->transitions[i].code; i++) {
+        const struct transition_def *t = &m->transitions[i];
+        const char *rel = NULL;
+        struct stmt *st;
+        if (t->all_rel == 0 || !module_in_list(t->from, state))
+            continue;
+        for (size_t k = 0; k < sizeof(case_rels) / sizeof(case_rels[0]); k++)
+            if (case_rels[k].bit == t->all_rel)
+                rel = case_rels[k].rel;
+        if (rel == NULL)
+            continue;
+        st = store_prepare(db, CASE_SQL_VOTE_VIEW);
+        store_bind_int(st, 1, id);
+        store_bind_text(st, 2, t->code);
+        store_bind_text(st, 3, rel);
+        while ((s = store_step(st)) == STORE_ROW) {
+            struct case_vote_view *x;
+            if (v->nvotes == cap) {
+                struct case_vote_view *w = arena_alloc(a, sizeof(*w) * cap * 2);
+                memcpy(w, v->votes, sizeof(*w) * (size_t)cap);
+                v->votes = w;
+                cap *= 2;
+            }
+            x = &v->votes[v->nvotes++];
+            x->transition = t->code;
+            x->label = t->label;
+            x->unit = store_col_int(st, 0) != 0;
+            x->member = arena_strdup(a, store_col_text(st, 1));
+            x->name = arena_strdup(a, store_col_text(st, 2));
+            x->at_ms = store_col_int(st, 3);
+        }
+        if (store_finalize(st) != STORE_OK || s == STORE_ERR)
+            return -1;
+    }
+    return 0;
+}
+
 int case_get(struct store *db, struct arena *a, const struct actor *who,
              int64_t id, struct case_view *out, struct err *e)
 {
@@ -845,7 +900,8 @@ int case_get(struct store *db, struct arena *a, const struct actor *who,
     if (case_clock_views(db, a, m, id, &out->clocks, &out->nclocks,
                          &out->unpublished) != 0 ||
         case_get_events(db, a, m, id, out) != 0 ||
-        case_get_links(db, a, who, id, out) != 0)
+        case_get_links(db, a, who, id, out) != 0 ||
+        case_get_votes(db, a, m, r.state, id, out) != 0)
         return err_set(e, 500, "internal", case_msg_internal);
 
     case_q_init(&q);
@@ -1013,6 +1069,17 @@ json_t *case_view_json(const struct case_view *v)
                       l->title, "state_label", l->state_label));
     }
     json_object_set_new(j, "links", arr);
+    arr = json_array();
+    for (int i = 0; i < v->nvotes; i++) {
+        const struct case_vote_view *x = &v->votes[i];
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:o}", "transition",
+                           x->transition, "label", x->label, "kind",
+                           x->unit ? "unit" : "person", "member", x->member,
+                           "name", x->name, "done", x->at_ms != 0, "at",
+                           case_ms_json(x->at_ms)));
+    }
+    json_object_set_new(j, "votes", arr);
     arr = json_array();
     for (int i = 0; i < v->ncan; i++) {
         const struct transition_def *t = v->can[i];

@@ -228,6 +228,8 @@ static int module_role_fits(enum field_role r, enum field_type t)
         return t == FIELD_NUMBER;
     case FIELD_IS_DEADLINE:
         return t == FIELD_DATE;
+    case FIELD_IS_OWNER_UNIT:
+        return t == FIELD_UNIT;
     }
     return 0;
 }
@@ -245,7 +247,7 @@ static int module_has_choice(const struct field_def *f, const char *code)
 static void module_check_fields(struct module_checker *k)
 {
     const struct module_def *m = k->m;
-    int roles[FIELD_IS_DEADLINE + 1] = {0};
+    int roles[FIELD_IS_OWNER_UNIT + 1] = {0};
     const char *bad;
 
     if (m->fields == NULL || m->fields[0].code == NULL) {
@@ -263,7 +265,7 @@ static void module_check_fields(struct module_checker *k)
                 module_fail(k, "field %s: defined twice", f->code);
         if (f->type < FIELD_TEXT || f->type > FIELD_PERSONS)
             module_fail(k, "field %s: unknown type", f->code);
-        if ((int)f->role < 0 || f->role > FIELD_IS_DEADLINE)
+        if ((int)f->role < 0 || f->role > FIELD_IS_OWNER_UNIT)
             module_fail(k, "field %s: unknown role", f->code);
         else if (!module_role_fits(f->role, f->type))
             module_fail(k, "field %s: its role does not fit its type", f->code);
@@ -400,6 +402,14 @@ static void module_check_transitions(struct module_checker *k)
         if (t->notify_roles != NULL &&
             !module_list_ok(m, t->notify_roles, 1, NULL, &bad))
             module_fail(k, "%s: malformed notify_roles", where);
+        if ((t->flags & TR_NUMBER) && m->number_pattern == NULL &&
+            m->number_pattern_of == NULL)
+            module_fail(k, "%s: TR_NUMBER without a numbering pattern", where);
+        if (t->all_rel != 0 &&
+            ((t->all_rel & (t->all_rel - 1)) != 0 || t->all_rel > REL_READER ||
+             t->to == NULL))
+            module_fail(k, "%s: all_rel is one relation and needs a to state",
+                        where);
         if (t->within != NULL && module_clock(m, t->within) == NULL)
             module_fail(k, "%s: within names an unknown clock \"%s\"", where,
                         t->within);

@@ -64,6 +64,10 @@ enum field_role {
     FIELD_IS_READERS,   /* REL_READER (people: circulation, 传阅) */
     FIELD_IS_PROGRESS,  /* 0-100, rolled up to the parent */
     FIELD_IS_DEADLINE,  /* a DATE that sets the main clock's last day */
+    /* a UNIT that owns the case (REL_SAME_UNIT) instead of its creator's
+     * unit, when given at creation: an incoming document delivered by the
+     * exchange belongs to the receiving unit, not to the sender */
+    FIELD_IS_OWNER_UNIT,
 };
 
 /* Flags of a field. */
@@ -189,6 +193,12 @@ enum {
     TR_CONFIRM = 2,   /* asks "确定…吗" before firing (pages) */
     TR_OPINION = 4,   /* the comment is an opinion (意见) shown as such */
     TR_DANGER = 8,    /* a destructive action (退回, 撤回) */
+    /* takes the case's number (the module's pattern, number_pattern_of or
+     * number_pattern) when the transition fires and the case has none yet:
+     * a module with a TR_NUMBER transition is not numbered at creation
+     * (公文: the 发文字号 is taken at 登记, not at 拟稿).  A case keeps its
+     * number when it comes back through the transition again. */
+    TR_NUMBER = 16,
 };
 
 struct transition_def {
@@ -238,6 +248,16 @@ struct transition_def {
      * is not overdue (退回交办 within the sign-for limit); otherwise 409
      * "已超过<clock label>".  NULL: no such limit. */
     const char *within;
+    /* Parallel work (会签): one bit of enum case_rel.  Every member of that
+     * relation to the case (a unit of the co-units, a person of the
+     * readers ...) fires the transition once; the case stays where it is
+     * (no state change, no clocks, no apply; a timeline entry and an audit
+     * record each) until the last member fires it, and only that firing
+     * moves the case to `to` with the full effect.  The members who have
+     * fired are kept in case_votes and leave the case's waits; they are
+     * forgotten whenever the case changes state (a 退回 starts a new round).
+     * A member firing twice is 409.  0: an ordinary transition. */
+    int all_rel;
 };
 
 /* A pending request between two transitions (延期申请 awaiting a decision).
@@ -271,6 +291,11 @@ struct module_def {
     const struct pending_def *pendings;       /* ends with {0}; may be NULL */
     /* numbering pattern (number.h), e.g. "督〔{year}〕{n}号"; NULL: none */
     const char *number_pattern;
+    /* the pattern of one case, when it depends on the case (公文: the
+     * issuing body's 代字): returns a pattern allocated from c->a, or NULL
+     * with e set (400 on the field that is missing).  NULL: number_pattern
+     * for every case. */
+    const char *(*number_pattern_of)(struct case_ctx *c, struct err *e);
     /* who may register a new case: roles, and 1 when they must work in
      * the office the module belongs to (NULL roles: nobody by hand) */
     const char *create_roles;

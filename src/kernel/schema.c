@@ -360,6 +360,20 @@ static const char schema_v5_files_notify_jobs[] =
     " last_result INTEGER NOT NULL DEFAULT 0,"
     " runs BIGINT NOT NULL DEFAULT 0)";
 
+/* Migration 6: parallel transitions (module.h all_rel, 会签).  One row per
+ * member of the relation who has fired the transition in the case's
+ * current state (unit_id for a unit member, user_id for a person); case.c
+ * deletes the case's rows whenever its state changes. */
+static const char schema_v6_case_votes[] =
+    "CREATE TABLE case_votes ("
+    " case_id BIGINT NOT NULL REFERENCES cases(id),"
+    " transition TEXT NOT NULL,"
+    " unit_id BIGINT NOT NULL DEFAULT 0,"
+    " user_id BIGINT NOT NULL DEFAULT 0,"
+    " actor_id BIGINT NOT NULL DEFAULT 0,"
+    " at_ms BIGINT NOT NULL,"
+    " PRIMARY KEY (case_id, transition, unit_id, user_id))";
+
 const struct store_migration schema_migrations[] = {
     {1, "foundation: units, roles, users, sessions, tokens, audit", schema_v1},
     {2, "calendar: published years and dated overrides", schema_v2_calendar},
@@ -369,5 +383,6 @@ const struct store_migration schema_migrations[] = {
      schema_v4_search_sqlite, schema_v4_search_pg},
     {5, "files, notifications, webhook outbox, job runs",
      schema_v5_files_notify_jobs},
+    {6, "case votes: parallel transitions (会签)", schema_v6_case_votes},
     {0, NULL, NULL},
 };

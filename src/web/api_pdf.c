@@ -23,6 +23,7 @@
 #include "kernel/audit.h"
 #include "kernel/case.h"
 #include "kernel/gbt9704.h"
+#include "modules/doc_out.h"
 #include "web/api.h"
 #include "web/http.h"
 #include "web/tmpl.h"
@@ -62,20 +63,6 @@ static const char *api_pdf_date(struct http_req *r, const char *s)
         (s[n] == '\0' || s[n] == 'T'))
         return arena_printf(r->arena, "%d年%d月%d日", y, m, d);
     return s;
-}
-
-/* 密级和保密期限: "机密★20年"; digits alone get 年. */
-static const char *api_pdf_mark(struct http_req *r, int secrecy,
-                                const char *term)
-{
-    static const char *const names[] = {"", "秘密", "机密", "绝密"};
-    if (secrecy <= 0 || secrecy > 3)
-        return NULL;
-    if (term == NULL || *term == '\0')
-        return names[secrecy];
-    size_t n = strspn(term, "0123456789");
-    return arena_printf(r->arena, "%s★%s%s", names[secrecy], term,
-                        term[n] == '\0' ? "年" : "");
 }
 
 static const char *api_pdf_disposition(struct http_req *r, const char *name)
@@ -137,8 +124,9 @@ int api_cases_pdf(struct http_req *r)
     if (urgency && !strstr(urgency, "特急") && !strstr(urgency, "加急") &&
         !strstr(urgency, "特提") && !strstr(urgency, "平急"))
         urgency = NULL;
-    int upward = doc_type && (strcmp(doc_type, "请示") == 0 ||
-                              strcmp(doc_type, "报告") == 0);
+    /* main_to_above: the module's own rule reads 主送 against the unit
+     * tree when the document moves; 请示 and 报告 are upward regardless */
+    int upward = doc_type && doc_out_is_upward(doc_type, 0);
     const char *mark = NULL;
     if (issuer)
         mark = doc_type && strcmp(doc_type, "函") == 0 ? issuer
@@ -149,7 +137,7 @@ int api_cases_pdf(struct http_req *r)
     struct gbt9704_doc d = {
         .copy_no = api_pdf_field(r, &v, "copy_no"),
         .secrecy =
-            api_pdf_mark(r, secrecy, api_pdf_field(r, &v, "secrecy_term")),
+            doc_out_mark(r->arena, secrecy, api_pdf_field(r, &v, "secrecy_term")),
         .urgency = urgency,
         .issuer_mark = mark,
         .doc_number = number,

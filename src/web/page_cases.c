@@ -935,6 +935,19 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
                 "module_label", pc_str(lm ? lm->label : "")));
     }
 
+    /* members of a parallel transition (传阅, 会签): who has, who has not */
+    json_t *votes = json_array();
+    int nvotes_open = 0;
+    for (int i = 0; i < v->nvotes; i++) {
+        const struct case_vote_view *x = &v->votes[i];
+        nvotes_open += x->at_ms == 0;
+        json_array_append_new(
+            votes, json_pack("{s:o, s:o, s:b, s:s}", "label", pc_str(x->label),
+                             "name", pc_str(x->name), "done", x->at_ms != 0,
+                             "when",
+                             x->at_ms != 0 ? page_minute(r, x->at_ms) : ""));
+    }
+
     struct file_rec *files = NULL;
     int nfiles = 0;
     struct err e;
@@ -958,6 +971,8 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
     json_object_set_new(ctx, "events", events);
     json_object_set_new(ctx, "children", children);
     json_object_set_new(ctx, "links", links);
+    json_object_set_new(ctx, "votes", votes);
+    json_object_set_new(ctx, "votes_open", json_integer(nvotes_open));
     json_object_set_new(ctx, "files", flist);
     return ctx;
 }
