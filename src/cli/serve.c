@@ -16,6 +16,8 @@
 #include "kernel/jobs.h"
 #include "kernel/schema.h"
 #include "kernel/webhook.h"
+#include "modules/doc_in.h"
+#include "modules/doc_out.h"
 #include "modules/supervision.h"
 #include "web/pages.h"
 #include "web/routes.h"
@@ -106,6 +108,10 @@ int cmd_demo(const struct cli_cmd *cmd, struct cli_args *args)
     int rc = demo_build(db, a, &built, &e);
     if (rc == 0) /* the demo's 督办事项 (modules sit above the kernel) */
         rc = supervision_demo(db, a, &e);
+    if (rc == 0) /* its 公文: outgoing first, they deliver incoming ones */
+        rc = doc_out_demo(db, a, &e);
+    if (rc == 0)
+        rc = doc_in_demo(db, a, &e);
     store_close(db);
     arena_free(a);
     if (rc) {

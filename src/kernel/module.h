@@ -32,7 +32,9 @@
 #include "base/err.h"
 #include "kernel/clock.h"
 
-struct case_ctx; /* case.h */
+struct arena;     /* base/arena.h */
+struct case_ctx;  /* case.h */
+struct case_item; /* case.h */
 
 /* ---- fields ---- */
 
@@ -307,6 +309,13 @@ struct module_def {
     int children_block_close;
     /* its own pages (reports), for the navigation; ends with {0} */
     const struct module_page *pages;
+    /* pages about one case (公文: its 回执), linked from the case's page;
+     * "{id}" in href is the case id.  Ends with {0}; may be NULL. */
+    const struct module_page *case_pages;
+    /* the mark shown beside the title in every list row and on the case's
+     * page (公文: "机密★20年"), allocated from a; "" or NULL for none.
+     * it->fields may be NULL.  NULL hook: no mark. */
+    const char *(*mark)(struct arena *a, const struct case_item *it);
     /* the module's own hooks (any may be NULL) */
     int (*on_create)(struct case_ctx *c, struct err *e);
     int (*validate)(struct case_ctx *c, struct err *e);

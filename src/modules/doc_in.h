@@ -26,11 +26,23 @@
 #ifndef SHUNIU_MODULES_DOC_IN_H
 #define SHUNIU_MODULES_DOC_IN_H
 
+#include "base/arena.h"
+#include "base/err.h"
 #include "kernel/module.h"
+#include "store/store.h"
 
 /* 收文编号: gapless per year, taken at 登记. */
 #define DOC_IN_NUMBER_PATTERN "收文〔{year}〕{n}号"
 
 extern const struct module_def doc_in_module;
+
+/* ---- demo (doc_in_demo.c) ---- */
+
+/* Adds the demo office's incoming documents (from the province, the
+ * departments and the counties, registered by 秘书科, in every step from
+ * 待签收 to 归档) unless there are some registered by hand already, and
+ * signs for most documents the exchange delivered (doc_out_demo runs
+ * first).  Needs the demo office.  0 / -1 with e. */
+int doc_in_demo(struct store *db, struct arena *a, struct err *e);
 
 #endif

@@ -641,6 +641,24 @@ static const struct transition_def doc_out_transitions[] = {
 
 /* ---- the module ---- */
 
+/* The mark of a list row or the detail page: "机密★20年". */
+static const char *doc_out_case_mark(struct arena *a, const struct case_item *it)
+{
+    json_t *t = it->fields ? json_object_get(it->fields, "secrecy_term") : NULL;
+    return doc_out_mark(a, it->secrecy, json_is_string(t) ? json_string_value(t)
+                                                          : NULL);
+}
+
+/* The figures beside the list; the 回执 of one document (web/page_doc_out.c). */
+static const struct module_page doc_out_pages[] = {
+    {"发文统计", "/doc_out/stats"},
+    {0},
+};
+static const struct module_page doc_out_case_pages[] = {
+    {"回执", "/doc_out/{id}/receipts"},
+    {0},
+};
+
 const struct module_def doc_out_module = {
     .code = "doc_out",
     .label = "发文办理",
@@ -655,4 +673,7 @@ const struct module_def doc_out_module = {
     .create_roles = "staff,clerk",
     .validate = doc_out_validate,
     .create_clocks = DOC_OUT_STEP,
+    .pages = doc_out_pages,
+    .case_pages = doc_out_case_pages,
+    .mark = doc_out_case_mark,
 };

@@ -46,6 +46,7 @@ struct doc_out_receipt {
                               see it) */
     const char *unit;      /* code */
     const char *unit_name;
+    const char *state;     /* the doc_in case's state code */
     int signed_for;        /* 1 once it left its first state (签收) */
     const char *by_name;   /* who signed for it ("" before) */
     int64_t at_ms;         /* when (0 before) */
@@ -91,5 +92,14 @@ int doc_out_stats(struct store *db, struct arena *a, const struct actor *who,
 /* The nearest-rank p-th percentile (0 < p <= 100) of v[0..n) (sorted in
  * place); 0 when n is 0. */
 double doc_out_percentile(double *v, int n, int p);
+
+/* ---- demo (doc_out_demo.c) ---- */
+
+/* Adds the demo office's 50 outgoing documents (drafted by the office's
+ * sections and the departments, in every step from 拟稿 to 归档; those
+ * issued deliver incoming documents to their units) unless there are
+ * outgoing documents already.  Needs the demo office (demo_build).
+ * 0 / -1 with e. */
+int doc_out_demo(struct store *db, struct arena *a, struct err *e);
 
 #endif

@@ -20,7 +20,8 @@
 #include "kernel/case.h"
 
 static const char DOC_OUT_SQL_RECEIPTS[] =
-    "SELECT c.id, COALESCE(u.code, ''), COALESCE(u.name, ''), c.module"
+    "SELECT c.id, COALESCE(u.code, ''), COALESCE(u.name, ''), c.module,"
+    " c.state"
     " FROM case_links l JOIN cases c ON c.id = l.b_id LEFT JOIN units u"
     " ON u.id = c.owner_unit_id WHERE l.a_id = $1 AND l.kind = 'exchange'"
     " ORDER BY c.id";
@@ -64,6 +65,7 @@ int doc_out_receipts(struct store *db, struct arena *a, const struct actor *who,
         r->unit = arena_strdup(a, store_col_text(st, 1));
         r->unit_name = arena_strdup(a, store_col_text(st, 2));
         r->by_name = arena_strdup(a, store_col_text(st, 3)); /* module */
+        r->state = arena_strdup(a, store_col_text(st, 4));
     }
     if (store_finalize(st) != STORE_OK || s == STORE_ERR)
         return err_set(e, 500, "internal", "系统繁忙，请稍后再试");

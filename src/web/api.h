@@ -55,6 +55,23 @@ int api_supervision_period_or_reply(struct http_req *r, struct ymd *from,
 json_t *api_supervision_figures_json(const struct supervision_figures *f,
                                      const char *unit_name);
 
+/* api_doc_out.c: 发文 beyond the generic case API */
+struct case_view;
+struct doc_out_receipt;
+int api_doc_out_stats(struct http_req *r);
+int api_doc_out_receipts(struct http_req *r);
+/* The period of ?from=&to= (api_supervision_period_or_reply) as Beijing
+ * instants [from_ms, to_ms), to the end of the last day.  0, or -1 with the
+ * reply set. */
+int api_doc_out_period_or_reply(struct http_req *r, int64_t *from_ms,
+                                int64_t *to_ms, struct ymd *from,
+                                struct ymd *to);
+/* The doc_out case of path parameter "id" (v) and its 回执 (arena-owned):
+ * 404 when the viewer may not see it or it is not a 发文.  0 / -1 with e. */
+int api_doc_out_receipts_load(struct http_req *r, struct case_view *v,
+                              struct doc_out_receipt **out, int *n,
+                              struct err *e);
+
 /* api_cases.c: cases of every module, to-do, notifications, search */
 int api_modules_list(struct http_req *r);
 int api_cases_list(struct http_req *r);

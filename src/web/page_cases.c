@@ -150,6 +150,9 @@ static json_t *pc_item_json(struct http_req *r, const struct case_item *it)
         "created", page_date(r, it->created_ms), "progress", it->progress,
         "lead_unit", pc_str(it->lead_unit_name), "pending",
         pc_str(it->pending ? "有待审批的申请" : ""));
+    const char *mark = it->m && it->m->mark ? it->m->mark(r->arena, it) : NULL;
+    if (mark && *mark)
+        json_object_set_new(o, "mark", pc_str(mark));
     pc_light(o, it->light);
     return o;
 }
@@ -963,9 +966,23 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
                                  pc_str(pc_size(r, files[i].size)), "when",
                                  page_minute(r, files[i].uploaded_ms)));
 
+    /* the module's pages about this case ("/doc_out/{id}/receipts") */
+    json_t *cpages = json_array();
+    for (const struct module_page *pg = m->case_pages; pg && pg->label; pg++) {
+        const char *at = strstr(pg->href, "{id}");
+        const char *href =
+            at ? arena_printf(r->arena, "%.*s%lld%s", (int)(at - pg->href),
+                              pg->href, (long long)v->c.id, at + 4)
+               : pg->href;
+        json_array_append_new(cpages, json_pack("{s:o, s:o}", "label",
+                                                pc_str(pg->label), "href",
+                                                pc_str(href)));
+    }
+
     json_t *ctx = page_ctx(r, v->c.title, m->label,
                            arena_printf(r->arena, "/m/%s", m->code), NULL);
     json_object_set_new(ctx, "case", c);
+    json_object_set_new(ctx, "case_pages", cpages);
     json_object_set_new(ctx, "clocks", clocks);
     json_object_set_new(ctx, "fields", fields);
     json_object_set_new(ctx, "events", events);

@@ -21,6 +21,9 @@
  *     page_audit.c    /audit /audit/export                      auditor
  *     page_cases.c    /m/:module /cases/:id /notifications /search
  *                     (CASES_PAGES_ROUTES)                      signed in
+ *     page_supervision.c /supervision/...  (SUPERVISION_PAGES_ROUTES)
+ *     page_doc_out.c  /doc_out/stats /doc_out/stats/export
+ *                     /doc_out/:id/receipts (DOC_OUT_PAGES_ROUTES) signed in
  */
 #ifndef SHUNIU_PAGES_H
 #define SHUNIU_PAGES_H
@@ -189,6 +192,23 @@ int page_supervision_ledger_export(struct http_req *r);
      NULL, 0, "page.supervision.ledger"},                                     \
     {HTTP_GET, "/supervision/ledger/export", page_supervision_ledger_export,  \
      PERM_LOGIN, NULL, ROUTE_SLOW, "page.supervision.ledger.export"},
+
+/* clang-format on */
+
+/* page_doc_out.c: 发文's figures and the 回执 of one document; spliced
+ * into routes.c after SUPERVISION_PAGES_ROUTES (literal paths first) */
+int page_doc_out_stats(struct http_req *r);
+int page_doc_out_stats_export(struct http_req *r);
+int page_doc_out_receipts(struct http_req *r);
+
+/* clang-format off */
+#define DOC_OUT_PAGES_ROUTES                                                  \
+    {HTTP_GET, "/doc_out/stats", page_doc_out_stats, PERM_LOGIN, NULL, 0,     \
+     "page.doc_out.stats"},                                                   \
+    {HTTP_GET, "/doc_out/stats/export", page_doc_out_stats_export,            \
+     PERM_LOGIN, NULL, ROUTE_SLOW, "page.doc_out.stats.export"},              \
+    {HTTP_GET, "/doc_out/:id/receipts", page_doc_out_receipts, PERM_LOGIN,    \
+     NULL, 0, "page.doc_out.receipts"},
 
 /* The pages of cases (page_cases.c): literal paths before :params. */
 #define CASES_PAGES_ROUTES                                                    \

@@ -77,6 +77,12 @@ const struct route routes_table[] = {
     {POST, "/api/v1/supervision/import", api_supervision_import, PERM_ROLES,
      "clerk", ROUTE_API, "supervision.import"},
 
+    /* JSON API: 发文 beyond the generic case API */
+    {GET, "/api/v1/doc_out/stats", api_doc_out_stats, PERM_LOGIN, NULL,
+     ROUTE_API, "doc_out.stats"},
+    {GET, "/api/v1/doc_out/:id/receipts", api_doc_out_receipts, PERM_LOGIN,
+     NULL, ROUTE_API, "doc_out.receipts"},
+
     /* JSON API: cases of every module (api_cases.c); the engine checks
      * per case who may see and do what (404 / 403 / 409) */
     {GET, "/api/v1/modules", api_modules_list, PERM_LOGIN, NULL, ROUTE_API,
@@ -123,6 +129,7 @@ const struct route routes_table[] = {
     PAGES_ROUTES
     CASES_PAGES_ROUTES
     SUPERVISION_PAGES_ROUTES
+    DOC_OUT_PAGES_ROUTES
 
     {0},
 };

@@ -63,6 +63,7 @@ static void dout_setup(struct srv *s)
     dout_user(s, "jtj_ld", "jtj", "leader", "0");
     dout_user(s, "jyj_ld", "jyj", "leader", "0");
     dout_user(s, "fsz", "gov", "leader", "2");
+    dout_user(s, "jtj_sw", "jtj", "clerk", "0");
     dout_ready = 1;
 }
 
@@ -141,6 +142,97 @@ static const char NOTICE[] =
     "\"body\":\"各有关单位：\\n一、提高认识，压实责任。\\n二、加强巡查，消除隐患。\","
     "\"urgency\":\"urgent\"}";
 
+/* The 回执 of id, issued to jtj, jyj (主送) and wsj (抄送): all three
+ * listed unsigned; after 市交通运输局 signs for its copy, its signed_at is
+ * set. */
+static void dout_receipts(struct srv *s, struct client *ng, long long id)
+{
+    struct resp r = {0};
+    char path[128];
+    struct client *sw = dout_as(s, "jtj_sw");
+    snprintf(path, sizeof(path), "/api/v1/doc_out/%lld/receipts", id);
+    assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
+    json_t *items = json_copy(resp_get(&r, "items"));
+    assert_int_equal(json_array_size(items), 3);
+    const char *want[] = {"jtj", "jyj", "wsj"};
+    for (int k = 0; k < 3; k++) {
+        int found = 0;
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            if (strcmp(json_string_value(json_object_get(it, "unit")),
+                       want[k]) != 0)
+                continue;
+            found = 1;
+            assert_true(json_is_null(json_object_get(it, "signed_at")));
+            assert_string_equal(
+                json_string_value(json_object_get(it, "state")), "to_sign");
+            assert_non_null(json_object_get(it, "case_id"));
+            assert_true(json_string_length(json_object_get(it, "unit_name")) >
+                        0);
+        }
+        assert_true(found);
+    }
+    json_decref(items);
+    /* 市交通运输局 signs for its copy */
+    assert_int_equal(http_do(sw, "GET",
+                             "/api/v1/cases?module=doc_in&state=to_sign", NULL,
+                             &r),
+                     200);
+    long long in = 0;
+    {
+        size_t i;
+        json_t *it;
+        json_array_foreach(resp_get(&r, "items"), i, it)
+        {
+            json_t *ou = json_object_get(it, "owner_unit");
+            if (json_is_string(ou) && strcmp(json_string_value(ou), "jtj") == 0)
+                in = json_integer_value(json_object_get(it, "id"));
+        }
+    }
+    assert_true(in > 0);
+    {
+        char p2[128];
+        snprintf(p2, sizeof(p2), "/api/v1/cases/%lld/transitions/sign", in);
+        int st = http_do(sw, "POST", p2, "{}", &r);
+        if (st != 200)
+            fail_msg("sign for %lld: %d %s", in, st, r.body);
+    }
+    assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
+    items = json_copy(resp_get(&r, "items"));
+    {
+        size_t i;
+        json_t *it;
+        int nsigned = 0;
+        json_array_foreach(items, i, it)
+        {
+            const char *u = json_string_value(json_object_get(it, "unit"));
+            json_t *at = json_object_get(it, "signed_at");
+            if (strcmp(u, "jtj") == 0) {
+                assert_true(json_is_string(at));
+                assert_string_equal(
+                    json_string_value(json_object_get(it, "signed_by")),
+                    "jtj_sw");
+            }
+            nsigned += json_is_string(at);
+        }
+        assert_int_equal(nsigned, 1);
+    }
+    json_decref(items);
+    /* the page of the 回执, linked from the document's page */
+    snprintf(path, sizeof(path), "/doc_out/%lld/receipts", id);
+    assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
+    assert_non_null(strstr(r.body, "已签收"));
+    assert_non_null(strstr(r.body, "市教育局"));
+    snprintf(path, sizeof(path), "/cases/%lld", id);
+    assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
+    snprintf(path, sizeof(path), "/doc_out/%lld/receipts\"", id);
+    assert_non_null(strstr(r.body, path));
+    resp_free(&r);
+    client_free(sw);
+}
+
 static void test_flow(void **state)
 {
     struct srv *s = *state;
@@ -213,6 +305,7 @@ static void test_flow(void **state)
     FIRE(clerk, id, "print", "{\"fields\":{\"copies\":60}}", 200);
     FIRE(clerk, id, "issue", NULL, 200);
     assert_string_equal(dout_state(ng, id, &r), "issued");
+    dout_receipts(s, ng, id);
     FIRE(clerk, id, "archive", NULL, 200);
     assert_string_equal(dout_state(ng, id, &r), "archived");
 
@@ -321,6 +414,18 @@ static void test_clearance(void **state)
             "\"issuer\":\"office\",\"secrecy\":\"2\",\"secrecy_term\":\"20年\","
             "\"body\":\"涉密正文。\"}");
     FIRE(ng, id, "submit", NULL, 200);
+    /* its mark in the list row and on its page, for a cleared viewer */
+    assert_int_equal(http_do(ng, "GET", "/m/doc_out", NULL, &r), 200);
+    {
+        const char *row = strstr(r.body, "甲乙丙");
+        const char *mark = strstr(r.body, "机密★20年");
+        assert_non_null(row);
+        assert_non_null(mark);
+        assert_true(mark < row && row - mark < 300);
+    }
+    snprintf(path, sizeof(path), "/cases/%lld", id);
+    assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
+    assert_non_null(strstr(r.body, "机密★20年"));
     /* the clerk of the issuing body (clearance 2) sees it */
     snprintf(path, sizeof(path), "/api/v1/cases/%lld", id);
     assert_int_equal(http_do(clerk, "GET", path, NULL, &r), 200);
@@ -351,11 +456,55 @@ static void test_clearance(void **state)
     assert_int_equal(resp_int(&r, "total", -1), 0); /* the body echoes q */
     assert_int_equal(http_do(staff, "GET", "/api/v1/todo", NULL, &r), 200);
     assert_null(strstr(r.body, "甲乙丙"));
+    snprintf(path, sizeof(path), "/api/v1/doc_out/%lld/receipts", id);
+    assert_int_equal(http_do(staff, "GET", path, NULL, &r), 404);
+    snprintf(path, sizeof(path), "/doc_out/%lld/receipts", id);
+    assert_int_equal(http_do(staff, "GET", path, NULL, &r), 404);
     snprintf(path, sizeof(path), "/api/v1/cases/%lld/transitions/withdraw", id);
     assert_int_equal(http_do(staff, "POST", path, "{}", &r), 404);
     resp_free(&r);
     client_free(ng);
     client_free(staff);
+    client_free(clerk);
+}
+
+/* The figures: their shape, a bad period refused, the page and the
+ * Excel export. */
+static void test_stats(void **state)
+{
+    struct srv *s = *state;
+    struct resp r = {0};
+    dout_setup(s);
+    struct client *clerk = dout_as(s, "clerk");
+    assert_int_equal(http_do(clerk, "GET",
+                             "/api/v1/doc_out/stats?from=2026-01-01&to="
+                             "2026-12-31",
+                             NULL, &r),
+                     200);
+    assert_string_equal(resp_str(&r, "from"), "2026-01-01");
+    assert_string_equal(resp_str(&r, "steps.0.state"), "draft");
+    assert_string_equal(resp_str(&r, "steps.0.label"), "拟稿");
+    assert_true(json_is_integer(resp_get(&r, "steps.0.now")));
+    assert_true(json_is_integer(resp_get(&r, "steps.0.passes")));
+    assert_true(json_is_number(resp_get(&r, "steps.0.avg_hours")));
+    assert_true(json_is_number(resp_get(&r, "steps.0.p90_hours")));
+    assert_true(json_is_integer(resp_get(&r, "overdue")));
+    assert_true(json_is_array(resp_get(&r, "types")));
+    assert_true(json_is_array(resp_get(&r, "units")));
+    assert_int_equal(json_array_size(resp_get(&r, "steps")), 11);
+    assert_int_equal(
+        http_do(clerk, "GET", "/api/v1/doc_out/stats?from=2026-13-01", NULL,
+                &r),
+        400);
+    assert_int_equal(http_do(clerk, "GET",
+                             "/doc_out/stats?from=2026-01-01&to=2026-12-31",
+                             NULL, &r),
+                     200);
+    assert_non_null(strstr(r.body, "各环节办理情况"));
+    assert_int_equal(http_do(clerk, "GET", "/doc_out/stats/export", NULL, &r),
+                     200);
+    assert_true(r.len > 4 && memcmp(r.body, "PK", 2) == 0);
+    resp_free(&r);
     client_free(clerk);
 }
 
@@ -365,6 +514,7 @@ int main(void)
         cmocka_unit_test_teardown(test_flow, dout_teardown),
         cmocka_unit_test_teardown(test_concurrent_numbers, dout_teardown),
         cmocka_unit_test_teardown(test_clearance, dout_teardown),
+        cmocka_unit_test_teardown(test_stats, dout_teardown),
     };
     return srv_run_group_tests(tests);
 }
