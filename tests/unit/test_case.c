@@ -301,7 +301,76 @@ static const struct module_def tst_module = {
     .on_create = tst_on_create,
 };
 
-static const struct module_def *const tst_list[] = {&tst_module, NULL};
+/* A second module for the two engine features of 公文: the number taken
+ * at a transition (TR_NUMBER, 登记) and a transition every member of a
+ * relation must fire before the case moves (all_rel, 会签). */
+static const struct field_def par_fields[] = {
+    {.code = "title",
+     .label = "事项名称",
+     .type = FIELD_TEXT,
+     .role = FIELD_IS_TITLE,
+     .flags = FIELD_LIST,
+     .required_in = "*"},
+    {.code = "co_units",
+     .label = "会签单位",
+     .type = FIELD_UNITS,
+     .role = FIELD_IS_CO_UNITS},
+    {0},
+};
+
+static const struct state_def par_states[] = {
+    {.code = "draft",
+     .label = "拟稿",
+     .flags = STATE_INITIAL,
+     .wait_rel = REL_SAME_UNIT,
+     .wait_roles = "clerk"},
+    {.code = "vote",
+     .label = "会签",
+     .wait_rel = REL_CO_UNIT,
+     .wait_roles = "staff"},
+    {.code = "passed", .label = "会签完毕", .flags = STATE_CLOSED},
+    {0},
+};
+
+static const struct transition_def par_transitions[] = {
+    {.code = "submit",
+     .label = "登记并送会签",
+     .from = "draft",
+     .to = "vote",
+     .roles = "clerk",
+     .rel = REL_SAME_UNIT,
+     .flags = TR_NUMBER},
+    {.code = "agree",
+     .label = "会签同意",
+     .from = "vote",
+     .to = "passed",
+     .roles = "staff",
+     .rel = REL_CO_UNIT,
+     .all_rel = REL_CO_UNIT,
+     .comment = 1},
+    {.code = "back",
+     .label = "退回",
+     .from = "vote",
+     .to = "draft",
+     .roles = "clerk",
+     .rel = REL_SAME_UNIT,
+     .comment = 2},
+    {0},
+};
+
+static const struct module_def par_module = {
+    .code = "par",
+    .label = "会签测试",
+    .case_label = "会签事项",
+    .fields = par_fields,
+    .states = par_states,
+    .transitions = par_transitions,
+    .number_pattern = "议〔{year}〕{n}号",
+    .create_roles = "clerk",
+};
+
+static const struct module_def *const tst_list[] = {&tst_module, &par_module,
+                                                    NULL};
 
 /* ---- notifications captured ---- */
 
@@ -1233,6 +1302,56 @@ static void test_lists(void **state)
     }
 }
 
+/* TR_NUMBER and all_rel (see par_module). */
+static void test_number_at_transition_and_votes(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    struct case_view v;
+    int64_t id = 0, id2 = 0;
+    json_t *j = json_loads("{\"title\":\"会签件\","
+                           "\"co_units\":[\"jtj\",\"jyj\"]}",
+                           0, NULL);
+    struct case_new n = {"par", 0, j, NULL};
+
+    /* no number at creation: it is taken when submitted */
+    err_clear(&e);
+    assert_int_equal(case_create(f->db, f->a, &f->clerk1, &n, &id, &e), 0);
+    assert_int_equal(case_create(f->db, f->a, &f->clerk1, &n, &id2, &e), 0);
+    json_decref(j);
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id, &v, &e), 0);
+    assert_string_equal(v.c.number, "");
+    /* a rolled-back submit gives its number back: none is taken while the
+     * case is refused (a wrong person), and the next submit gets 1 */
+    assert_int_equal(fire(f, &f->staff1, id, "submit", NULL, NULL, &e), 403);
+    assert_int_equal(fire(f, &f->clerk1, id2, "submit", NULL, NULL, &e), 0);
+    assert_int_equal(fire(f, &f->clerk1, id, "submit", NULL, NULL, &e), 0);
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id2, &v, &e), 0);
+    assert_non_null(strstr(v.c.number, "〕1号"));
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id, &v, &e), 0);
+    assert_non_null(strstr(v.c.number, "〕2号"));
+
+    /* 会签: jtj (staff1) agrees; the case waits for jyj */
+    assert_int_equal(fire(f, &f->staff1, id, "agree", NULL, "同意", &e), 0);
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id, &v, &e), 0);
+    assert_string_equal(v.c.state->code, "vote");
+    /* a second vote of the same unit is refused */
+    assert_int_equal(fire(f, &f->staff1, id, "agree", NULL, NULL, &e), 409);
+    assert_false(in_todo(f, &f->staff1, id));
+    assert_true(in_todo(f, &f->staff3, id));
+    /* a return starts a new round: jtj's vote is forgotten */
+    assert_int_equal(fire(f, &f->clerk1, id, "back", NULL, "请修改", &e), 0);
+    assert_int_equal(fire(f, &f->clerk1, id, "submit", NULL, NULL, &e), 0);
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id, &v, &e), 0);
+    assert_non_null(strstr(v.c.number, "〕2号")); /* numbered once */
+    assert_int_equal(fire(f, &f->staff3, id, "agree", NULL, NULL, &e), 0);
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id, &v, &e), 0);
+    assert_string_equal(v.c.state->code, "vote");
+    assert_int_equal(fire(f, &f->staff1, id, "agree", NULL, NULL, &e), 0);
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id, &v, &e), 0);
+    assert_string_equal(v.c.state->code, "passed");
+}
+
 static void test_links_comments_edit(void **state)
 {
     struct fx *f = *state;
@@ -1305,10 +1424,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_comments_edit, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_number_at_transition_and_votes,
+                                        setup, teardown),
     };
     char msg[256];
     module_registry_use(tst_list);
-    if (module_check(&tst_module, msg, sizeof(msg)) != 0) {
+    if (module_check(&tst_module, msg, sizeof(msg)) != 0 ||
+        module_check(&par_module, msg, sizeof(msg)) != 0) {
         fprintf(stderr, "%s\n", msg);
         return 1;
     }
