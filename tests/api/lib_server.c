@@ -1008,6 +1008,36 @@ int client_login_as(struct client *c, enum srv_account_id who)
     return client_login(c, srv_accounts[who].login, srv_accounts[who].password);
 }
 
+struct client *client_as(struct srv *s, const char *login,
+                         const char *password)
+{
+    struct client *c = client_new(s);
+    int st = -1;
+    for (int i = 0; i < SRV_NACCOUNTS; i++)
+        if (strcmp(srv_accounts[i].login, login) == 0)
+            st = client_login_as(c, (enum srv_account_id)i);
+    if (st < 0)
+        st = client_login(c, login, password);
+    if (st != 200)
+        fail_msg("sign-in of %s: %d", login, st);
+    return c;
+}
+
+void srv_clock(struct srv *s, const char *iso)
+{
+    struct client *c = client_new(s);
+    int st = iso ? client_set_clock(c, iso) : client_reset_clock(c);
+    if (st != 200)
+        fail_msg("test clock %s: %d", iso ? iso : "reset", st);
+    client_free(c);
+}
+
+int srv_clock_teardown(void **state)
+{
+    srv_clock(*state, NULL);
+    return 0;
+}
+
 int client_logout(struct client *c)
 {
     int status = http_do(c, "DELETE", "/api/v1/session", NULL, NULL);

@@ -215,6 +215,19 @@ const char *client_csrf(const struct client *c);
 /* The value of a cookie in the jar, or NULL.  Owned by c until next call. */
 const char *client_cookie(struct client *c, const char *name);
 
+/* A new client signed in as login: a bootstrap account (srv_accounts) with
+ * its own password, anyone else with `password`.  Fails the test when the
+ * sign-in does not answer 200.  Free with client_free(). */
+struct client *client_as(struct srv *s, const char *login,
+                         const char *password);
+
+/* Moves the server's clock to iso, or back to real time when iso is NULL;
+ * fails the test when refused. */
+void srv_clock(struct srv *s, const char *iso);
+/* A cmocka per-test teardown (*state is the struct srv): the real clock
+ * again, whatever the test did or failed. */
+int srv_clock_teardown(void **state);
+
 /* PUT /api/v1/test/clock {"now": iso} / DELETE; returns the status. */
 int client_set_clock(struct client *c, const char *iso);
 int client_reset_clock(struct client *c);

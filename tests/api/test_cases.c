@@ -54,18 +54,6 @@ static void ct_setup(struct srv *s)
     ct_ready = 1;
 }
 
-static struct client *ct_as(struct srv *s, const char *who)
-{
-    struct client *c = client_new(s);
-    int st = strcmp(who, "clerk") == 0   ? client_login_as(c, SRV_CLERK)
-             : strcmp(who, "staff") == 0 ? client_login_as(c, SRV_STAFF)
-             : strcmp(who, "admin") == 0 ? client_login_as(c, SRV_SYSADMIN)
-                                         : client_login(c, who, PW);
-    if (st != 200)
-        fail_msg("sign-in of %s: %d", who, st);
-    return c;
-}
-
 /* Registers an item as c; returns its id. */
 static long long ct_create(struct client *c, const char *fields)
 {
@@ -116,7 +104,7 @@ static void test_modules_and_openapi(void **state)
 {
     struct srv *s = *state;
     struct resp r = {0};
-    struct client *c = ct_as(s, "clerk");
+    struct client *c = client_as(s, "clerk", PW);
     assert_int_equal(http_do(c, "GET", "/api/v1/modules", NULL, &r), 200);
     json_t *items = resp_get(&r, "items");
     assert_true(json_array_size(items) >= 1);
@@ -167,9 +155,9 @@ static void test_lifecycle_and_refusals(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     ct_setup(s);
-    struct client *clerk = ct_as(s, "clerk");
-    struct client *cb = ct_as(s, "ct_cb");
-    struct client *jy = ct_as(s, "ct_jy");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *cb = client_as(s, "ct_cb", PW);
+    struct client *jy = client_as(s, "ct_jy", PW);
 
     /* bad bodies: unknown key, wrong type, missing module */
     assert_int_equal(http_do(clerk, "POST", "/api/v1/cases",
@@ -304,7 +292,7 @@ static void test_list_filters_counts(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     ct_setup(s);
-    struct client *clerk = ct_as(s, "clerk");
+    struct client *clerk = client_as(s, "clerk", PW);
     long long a = ct_create(clerk, "{\"title\":\"筛选甲：河道清淤\"}");
     long long b = ct_create(clerk, "{\"title\":\"筛选乙：路灯维修\"}");
     assert_int_equal(
@@ -361,7 +349,7 @@ static void test_search(void **state)
 {
     struct srv *s = *state;
     struct resp r = {0};
-    struct client *clerk = ct_as(s, "clerk");
+    struct client *clerk = client_as(s, "clerk", PW);
     long long id = ct_create(clerk, "{\"title\":\"整治農貿市場周边环境\","
                                     "\"requirement\":\"结合创建文明城市，"
                                     "开展农贸市场专项整治\"}");
@@ -420,9 +408,9 @@ static void test_files(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     ct_setup(s);
-    struct client *clerk = ct_as(s, "clerk");
-    struct client *staff = ct_as(s, "staff");
-    struct client *cb = ct_as(s, "ct_cb");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *staff = client_as(s, "staff", PW);
+    struct client *cb = client_as(s, "ct_cb", PW);
     long long id = ct_create(clerk, "{\"title\":\"附件测试事项\"}");
     long long secret =
         ct_create(clerk, "{\"title\":\"附件测试机密事项\",\"secrecy\":\"2\"}");
@@ -483,9 +471,9 @@ static void test_clearance_everywhere(void **state)
 {
     struct srv *s = *state;
     struct resp r = {0};
-    struct client *clerk = ct_as(s, "clerk");
-    struct client *staff = ct_as(s, "staff"); /* clearance 1 */
-    struct client *admin = ct_as(s, "admin");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *staff = client_as(s, "staff", PW); /* clearance 1 */
+    struct client *admin = client_as(s, "admin", PW);
     long long open = ct_create(clerk, "{\"title\":\"密级测试公开事项鹭\"}");
     long long secret = ct_create(
         clerk, "{\"title\":\"密级测试机密事项鹭\",\"secrecy\":\"2\"}");
@@ -554,7 +542,7 @@ static void test_export(void **state)
 {
     struct srv *s = *state;
     struct resp r = {0};
-    struct client *clerk = ct_as(s, "clerk");
+    struct client *clerk = client_as(s, "clerk", PW);
     ct_create(clerk,
               "{\"title\":\"导出测试事项\",\"deadline\":\"2026-12-31\"}");
     assert_int_equal(http_do(clerk, "GET",
@@ -588,9 +576,9 @@ static void test_pages(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     ct_setup(s);
-    struct client *clerk = ct_as(s, "clerk");
-    struct client *cb = ct_as(s, "ct_cb");
-    struct client *admin = ct_as(s, "admin");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *cb = client_as(s, "ct_cb", PW);
+    struct client *admin = client_as(s, "admin", PW);
     long long id = ct_create(clerk, "{\"title\":\"页面测试：修缮人行道\"}");
     char path[128];
     snprintf(path, sizeof(path), "/cases/%lld", id);
@@ -705,7 +693,7 @@ static void test_links(void **state)
 {
     struct srv *s = *state;
     struct resp r = {0};
-    struct client *clerk = ct_as(s, "clerk");
+    struct client *clerk = client_as(s, "clerk", PW);
     long long a = ct_create(clerk, "{\"title\":\"关联测试：会议议定事项\"}");
     long long b = ct_create(clerk, "{\"title\":\"关联测试：督办事项\"}");
     char path[128], body[128];

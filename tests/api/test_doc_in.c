@@ -51,32 +51,6 @@ static void di_setup(struct srv *s)
     di_ready = 1;
 }
 
-static struct client *di_as(struct srv *s, const char *login)
-{
-    struct client *c = client_new(s);
-    int st = strcmp(login, "clerk") == 0   ? client_login_as(c, SRV_CLERK)
-             : strcmp(login, "staff") == 0 ? client_login_as(c, SRV_STAFF)
-                                           : client_login(c, login, PW);
-    if (st != 200)
-        fail_msg("sign-in of %s: %d", login, st);
-    return c;
-}
-
-static void di_clock(struct srv *s, const char *iso)
-{
-    struct client *c = client_new(s);
-    int st = iso ? client_set_clock(c, iso) : client_reset_clock(c);
-    if (st != 200)
-        fail_msg("test clock %s: %d", iso ? iso : "reset", st);
-    client_free(c);
-}
-
-static int di_teardown(void **state)
-{
-    di_clock(*state, NULL);
-    return 0;
-}
-
 static long long di_create(struct client *c, const char *fields_json)
 {
     struct resp r = {0};
@@ -147,11 +121,11 @@ static void test_flow(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     di_setup(s);
-    di_clock(s, "2026-03-02T09:00:00+08:00");
-    struct client *clerk = di_as(s, "clerk");
-    struct client *staff = di_as(s, "staff");
-    struct client *cb = di_as(s, "di_cb");
-    struct client *fsz = di_as(s, "fsz");
+    srv_clock(s, "2026-03-02T09:00:00+08:00");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *staff = client_as(s, "staff", PW);
+    struct client *cb = client_as(s, "di_cb", PW);
+    struct client *fsz = client_as(s, "fsz", PW);
 
     long long id = di_create(
         clerk, "{\"title\":\"关于做好2026年春季农业生产工作的通知\","
@@ -253,7 +227,7 @@ static void test_return_to_sender(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     di_setup(s);
-    struct client *clerk = di_as(s, "clerk");
+    struct client *clerk = client_as(s, "clerk", PW);
     long long id = di_create(clerk, "{\"title\":\"关于请求解决办公用房的请示\","
                                     "\"issuer\":\"某县人民政府\"}");
     FIRE_OK(clerk, id, "sign", NULL, &r);
@@ -275,8 +249,8 @@ static void test_urgent(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     di_setup(s);
-    di_clock(s, "2026-03-02T09:00:00+08:00");
-    struct client *clerk = di_as(s, "clerk");
+    srv_clock(s, "2026-03-02T09:00:00+08:00");
+    struct client *clerk = client_as(s, "clerk", PW);
     long long id = di_create(clerk, "{\"title\":\"关于立即开展安全生产大检查的"
                                     "紧急通知\",\"issuer\":\"省安委会办公室\","
                                     "\"urgency\":\"very_urgent\"}");
@@ -291,8 +265,8 @@ static void test_urgent(void **state)
     assert_str_equal(resp_str(&r, "due"), "2026-03-04");
     assert_str_equal(resp_str(&r, "light"), "green");
     client_free(clerk);
-    di_clock(s, "2026-03-05T09:00:00+08:00");
-    clerk = di_as(s, "clerk");
+    srv_clock(s, "2026-03-05T09:00:00+08:00");
+    clerk = client_as(s, "clerk", PW);
     assert_int_equal(di_get(clerk, id, &r), 200);
     assert_str_equal(resp_str(&r, "light"), "red");
     resp_free(&r);
@@ -305,8 +279,8 @@ static void test_delivered(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     di_setup(s);
-    struct client *clerk = di_as(s, "clerk");
-    struct client *cb = di_as(s, "di_cb");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *cb = client_as(s, "di_cb", PW);
     long long id = di_create(clerk, "{\"title\":\"关于报送道路运输统计数据的"
                                     "通知\",\"issuer\":\"市人民政府办公室\","
                                     "\"recv_unit\":\"jtj\",\"from_unit\":"
@@ -327,8 +301,8 @@ static void test_clearance(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     di_setup(s);
-    struct client *clerk = di_as(s, "clerk");
-    struct client *staff = di_as(s, "staff"); /* clearance 1 */
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *staff = client_as(s, "staff", PW); /* clearance 1 */
     long long open = di_create(clerk, "{\"title\":\"公开来文测试鸮\","
                                       "\"issuer\":\"省人民政府\"}");
     long long secret =
@@ -371,9 +345,9 @@ static void test_clearance(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_flow, di_teardown),
+        cmocka_unit_test_teardown(test_flow, srv_clock_teardown),
         cmocka_unit_test(test_return_to_sender),
-        cmocka_unit_test_teardown(test_urgent, di_teardown),
+        cmocka_unit_test_teardown(test_urgent, srv_clock_teardown),
         cmocka_unit_test(test_delivered),
         cmocka_unit_test(test_clearance),
     };

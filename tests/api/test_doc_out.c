@@ -67,32 +67,6 @@ static void dout_setup(struct srv *s)
     dout_ready = 1;
 }
 
-static struct client *dout_as(struct srv *s, const char *login)
-{
-    struct client *c = client_new(s);
-    int st = strcmp(login, "clerk") == 0   ? client_login_as(c, SRV_CLERK)
-             : strcmp(login, "staff") == 0 ? client_login_as(c, SRV_STAFF)
-                                           : client_login(c, login, PW);
-    if (st != 200)
-        fail_msg("sign-in of %s: %d", login, st);
-    return c;
-}
-
-static void dout_clock(struct srv *s, const char *iso)
-{
-    struct client *c = client_new(s);
-    int st = iso ? client_set_clock(c, iso) : client_reset_clock(c);
-    if (st != 200)
-        fail_msg("test clock: %d", st);
-    client_free(c);
-}
-
-static int dout_teardown(void **state)
-{
-    dout_clock(*state, NULL);
-    return 0;
-}
-
 static long long dout_create(struct client *c, const char *fields)
 {
     struct resp r = {0};
@@ -149,7 +123,7 @@ static void dout_receipts(struct srv *s, struct client *ng, long long id)
 {
     struct resp r = {0};
     char path[128];
-    struct client *sw = dout_as(s, "jtj_sw");
+    struct client *sw = client_as(s, "jtj_sw", PW);
     snprintf(path, sizeof(path), "/api/v1/doc_out/%lld/receipts", id);
     assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
     json_t *items = json_copy(resp_get(&r, "items"));
@@ -238,10 +212,10 @@ static void test_flow(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     dout_setup(s);
-    dout_clock(s, "2026-03-02T09:00:00+08:00");
-    struct client *ng = dout_as(s, "ms_ng"), *ld = dout_as(s, "ms_ld");
-    struct client *jt = dout_as(s, "jtj_ld"), *jy = dout_as(s, "jyj_ld");
-    struct client *fsz = dout_as(s, "fsz"), *clerk = dout_as(s, "clerk");
+    srv_clock(s, "2026-03-02T09:00:00+08:00");
+    struct client *ng = client_as(s, "ms_ng", PW), *ld = client_as(s, "ms_ld", PW);
+    struct client *jt = client_as(s, "jtj_ld", PW), *jy = client_as(s, "jyj_ld", PW);
+    struct client *fsz = client_as(s, "fsz", PW), *clerk = client_as(s, "clerk", PW);
 
     long long id = dout_create(ng, NOTICE);
     /* no number while drafting */
@@ -330,8 +304,8 @@ static void test_flow(void **state)
 static long long dout_to_register(struct srv *s, const char *title)
 {
     struct resp r = {0};
-    struct client *ng = dout_as(s, "ms_ng"), *ld = dout_as(s, "ms_ld");
-    struct client *fsz = dout_as(s, "fsz"), *clerk = dout_as(s, "clerk");
+    struct client *ng = client_as(s, "ms_ng", PW), *ld = client_as(s, "ms_ld", PW);
+    struct client *fsz = client_as(s, "fsz", PW), *clerk = client_as(s, "clerk", PW);
     char f[512];
     snprintf(f, sizeof(f),
              "{\"title\":\"%s\",\"doc_type\":\"函\",\"issuer\":\"office\","
@@ -375,12 +349,12 @@ static void test_concurrent_numbers(void **state)
     struct resp r = {0};
     int seen[NCONC + 1] = {0};
     dout_setup(s);
-    dout_clock(s, "2026-03-03T09:00:00+08:00");
+    srv_clock(s, "2026-03-03T09:00:00+08:00");
     for (int i = 0; i < NCONC; i++) {
         char t[64];
         snprintf(t, sizeof(t), "关于商请支持第%d项工作的函", i + 1);
         jobs[i].id = dout_to_register(s, t);
-        jobs[i].c = dout_as(s, "clerk");
+        jobs[i].c = client_as(s, "clerk", PW);
     }
     for (int i = 0; i < NCONC; i++)
         pthread_create(&th[i], NULL, dout_register_job, &jobs[i]);
@@ -407,8 +381,8 @@ static void test_clearance(void **state)
     struct resp r = {0};
     char path[128];
     dout_setup(s);
-    struct client *ng = dout_as(s, "ms_ng"), *staff = dout_as(s, "staff");
-    struct client *clerk = dout_as(s, "clerk");
+    struct client *ng = client_as(s, "ms_ng", PW), *staff = client_as(s, "staff", PW);
+    struct client *clerk = client_as(s, "clerk", PW);
     long long id = dout_create(
         ng, "{\"title\":\"关于绝无仅有事项甲乙丙的通知\",\"doc_type\":\"通知\","
             "\"issuer\":\"office\",\"secrecy\":\"2\",\"secrecy_term\":\"20年\","
@@ -475,7 +449,7 @@ static void test_stats(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     dout_setup(s);
-    struct client *clerk = dout_as(s, "clerk");
+    struct client *clerk = client_as(s, "clerk", PW);
     assert_int_equal(http_do(clerk, "GET",
                              "/api/v1/doc_out/stats?from=2026-01-01&to="
                              "2026-12-31",
@@ -511,10 +485,10 @@ static void test_stats(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_flow, dout_teardown),
-        cmocka_unit_test_teardown(test_concurrent_numbers, dout_teardown),
-        cmocka_unit_test_teardown(test_clearance, dout_teardown),
-        cmocka_unit_test_teardown(test_stats, dout_teardown),
+        cmocka_unit_test_teardown(test_flow, srv_clock_teardown),
+        cmocka_unit_test_teardown(test_concurrent_numbers, srv_clock_teardown),
+        cmocka_unit_test_teardown(test_clearance, srv_clock_teardown),
+        cmocka_unit_test_teardown(test_stats, srv_clock_teardown),
     };
     return srv_run_group_tests(tests);
 }

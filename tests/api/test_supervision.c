@@ -62,34 +62,6 @@ static void sup_setup(struct srv *s)
     sup_ready = 1;
 }
 
-static struct client *sup_as(struct srv *s, const char *login)
-{
-    struct client *c = client_new(s);
-    int st = strcmp(login, "clerk") == 0 ? client_login_as(c, SRV_CLERK)
-                                         : client_login(c, login, PW);
-    if (st != 200)
-        fail_msg("sign-in of %s: %d", login, st);
-    return c;
-}
-
-/* Moves the server's clock.  Sessions time out when the clock jumps
- * ahead, so tests sign in after moving it. */
-static void sup_clock(struct srv *s, const char *iso)
-{
-    struct client *c = client_new(s);
-    int st = iso ? client_set_clock(c, iso) : client_reset_clock(c);
-    if (st != 200)
-        fail_msg("test clock %s: %d", iso ? iso : "reset", st);
-    client_free(c);
-}
-
-/* Per-test teardown: the real clock again, whatever failed. */
-static int sup_teardown(void **state)
-{
-    sup_clock(*state, NULL);
-    return 0;
-}
-
 /* Registers an item as the clerk; returns its id. */
 static long long sup_create(struct client *clerk, const char *fields_json)
 {
@@ -130,13 +102,13 @@ static void test_lifecycle(void **state)
     struct resp r = {0};
     sup_setup(s);
     /* Monday 2 March 2026, 09:00 Beijing */
-    sup_clock(s, "2026-03-02T09:00:00+08:00");
-    struct client *clerk = sup_as(s, "clerk");
+    srv_clock(s, "2026-03-02T09:00:00+08:00");
+    struct client *clerk = client_as(s, "clerk", PW);
     struct client *staff = client_new(s); /* office staff: not 督查科's role */
     assert_int_equal(client_login_as(staff, SRV_STAFF), 200);
-    struct client *jtj = sup_as(s, "jtj_cb");
-    struct client *jyj = sup_as(s, "jyj_cb");
-    struct client *fsz = sup_as(s, "fsz");
+    struct client *jtj = client_as(s, "jtj_cb", PW);
+    struct client *jyj = client_as(s, "jyj_cb", PW);
+    struct client *fsz = client_as(s, "fsz", PW);
 
     /* 立项: only a clerk registers */
     assert_int_equal(
@@ -278,9 +250,9 @@ static void test_decline(void **state)
     struct resp r = {0};
     sup_setup(s);
     /* Thursday 2 April 2026; 4-4..4-6 are the 清明 holidays */
-    sup_clock(s, "2026-04-02T10:00:00+08:00");
-    struct client *clerk = sup_as(s, "clerk");
-    struct client *ld = sup_as(s, "jtj_ld");
+    srv_clock(s, "2026-04-02T10:00:00+08:00");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *ld = client_as(s, "jtj_ld", PW);
     long long id = sup_create(clerk, "{\"title\":\"会议议定事项\","
                                      "\"source\":\"meeting\"}");
     FIRE_OK(clerk, id, "assign",
@@ -292,8 +264,8 @@ static void test_decline(void **state)
     /* assigned again; the sign-for day (Friday 4-3) passes */
     FIRE_OK(clerk, id, "assign", "{\"fields\":{\"lead_unit\":\"jtj\"}}", &r);
     client_free(ld);
-    sup_clock(s, "2026-04-07T09:00:00+08:00");
-    ld = sup_as(s, "jtj_ld");
+    srv_clock(s, "2026-04-07T09:00:00+08:00");
+    ld = client_as(s, "jtj_ld", PW);
     assert_int_equal(
         sup_fire(ld, id, "decline", "{\"comment\":\"不是我们\"}", &r), 409);
     FIRE_OK(ld, id, "accept", NULL, &r);
@@ -309,9 +281,9 @@ static void test_extension_date(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     sup_setup(s);
-    sup_clock(s, "2026-03-02T09:00:00+08:00");
-    struct client *clerk = sup_as(s, "clerk");
-    struct client *jtj = sup_as(s, "jtj_cb");
+    srv_clock(s, "2026-03-02T09:00:00+08:00");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *jtj = client_as(s, "jtj_cb", PW);
     long long id = sup_create(clerk, "{\"title\":\"延期日期\","
                                      "\"source\":\"instruction\"}");
     FIRE_OK(clerk, id, "assign",
@@ -337,9 +309,9 @@ static void sup_item(struct srv *s, const char *lead, const char *start,
     struct resp r = {0};
     char body[512], unit_login[64];
     snprintf(unit_login, sizeof(unit_login), "%s_cb", lead);
-    sup_clock(s, start);
-    struct client *clerk = sup_as(s, "clerk");
-    struct client *unit = sup_as(s, unit_login);
+    srv_clock(s, start);
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *unit = client_as(s, unit_login, PW);
     long long id = sup_create(clerk, "{\"title\":\"统计用事项\","
                                      "\"source\":\"work_report\"}");
     snprintf(body, sizeof(body),
@@ -352,9 +324,9 @@ static void sup_item(struct srv *s, const char *lead, const char *start,
     client_free(clerk);
     client_free(unit);
     if (asked) {
-        sup_clock(s, asked);
-        clerk = sup_as(s, "clerk");
-        unit = sup_as(s, unit_login);
+        srv_clock(s, asked);
+        clerk = client_as(s, "clerk", PW);
+        unit = client_as(s, unit_login, PW);
         FIRE_OK(unit, id, "request_completion",
                 "{\"fields\":{\"result\":\"完成\"}}", &r);
         FIRE_OK(clerk, id, "complete", NULL, &r);
@@ -385,8 +357,8 @@ static void test_stats(void **state)
     sup_item(s, "jyj", "2026-04-20T09:00:00+08:00", "2026-05-20", NULL, 0);
     sup_item(s, "jyj", "2026-04-20T09:00:00+08:00", "2026-05-12",
              "2026-05-11T10:00:00+08:00", 0);
-    sup_clock(s, "2026-05-08T10:00:00+08:00");
-    struct client *clerk = sup_as(s, "clerk");
+    srv_clock(s, "2026-05-08T10:00:00+08:00");
+    struct client *clerk = client_as(s, "clerk", PW);
     assert_int_equal(http_do(clerk, "GET",
                              "/api/v1/supervision/stats?from=2026-05-01"
                              "&to=2026-05-31",
@@ -428,8 +400,8 @@ static void test_import(void **state)
     struct srv *s = *state;
     struct resp r = {0};
     sup_setup(s);
-    struct client *clerk = sup_as(s, "clerk");
-    struct client *jtj = sup_as(s, "jtj_cb");
+    struct client *clerk = client_as(s, "clerk", PW);
+    struct client *jtj = client_as(s, "jtj_cb", PW);
     static const char good[] =
         "序号,任务内容,牵头单位,责任领导,协办单位,完成时限\r\n"
         "1,新改建农村公路200公里,市交通局,张志强,市教育局,2026-12-31\r\n"
@@ -509,10 +481,10 @@ static void test_import_cli(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_lifecycle, sup_teardown),
-        cmocka_unit_test_teardown(test_decline, sup_teardown),
-        cmocka_unit_test_teardown(test_extension_date, sup_teardown),
-        cmocka_unit_test_teardown(test_stats, sup_teardown),
+        cmocka_unit_test_teardown(test_lifecycle, srv_clock_teardown),
+        cmocka_unit_test_teardown(test_decline, srv_clock_teardown),
+        cmocka_unit_test_teardown(test_extension_date, srv_clock_teardown),
+        cmocka_unit_test_teardown(test_stats, srv_clock_teardown),
         cmocka_unit_test(test_import),
         cmocka_unit_test(test_import_cli),
     };
