@@ -51,6 +51,7 @@ struct store *cli_open_db(const struct cli_args *args)
         store_close(db);
         return NULL;
     }
+    files_configure(&args->cfg); /* hooks may store files (核发's original) */
     return db;
 }
 

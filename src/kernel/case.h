@@ -76,6 +76,13 @@ struct case_ctx {
 /* A field's value as text (a NUMBER as decimal, a list comma-separated),
  * from c->fields; NULL when unset.  Arena-owned. */
 const char *case_val_text(const struct case_ctx *c, const char *code);
+/* What people read of field `code` in `fields` (API form, e.g. a
+ * case_view's or a case_ctx's): choice labels, unit and person names joined
+ * with "、"; NULL when the module has no such field or it is unset.  For
+ * faces outside the web pages (the PDF of a document). */
+const char *case_fields_display(struct store *db, struct arena *a,
+                                const struct module_def *m, json_t *fields,
+                                const char *code);
 /* A NUMBER field's value, or def when unset. */
 int64_t case_val_int(const struct case_ctx *c, const char *code, int64_t def);
 /* 1 when the write changes the field. */

@@ -401,6 +401,17 @@ const char *case_field_display(struct store *db, struct arena *a,
     return case_scalar_display(db, a, f, v);
 }
 
+const char *case_fields_display(struct store *db, struct arena *a,
+                                const struct module_def *m, json_t *fields,
+                                const char *code)
+{
+    const struct field_def *f = module_field(m, code);
+    json_t *v = fields != NULL ? json_object_get(fields, code) : NULL;
+    if (f == NULL || case_field_empty(v))
+        return NULL;
+    return case_field_display(db, a, f, v);
+}
+
 int case_fields_apply(struct case_ctx *c, json_t *input, const char *allowed,
                       struct err *e)
 {

@@ -64,12 +64,13 @@ static const char FILES_MSG_EMPTY[] = "附件是空文件，请选择要上传�
 static const char FILES_MSG_IO[] = "附件保存失败，请稍后再试或联系管理员";
 static const char FILES_MSG_NOT_FOUND[] = "附件不存在或已被删除";
 
-/* The cap, set once at start by files_configure(). */
+/* The cap and the data directory, set once at start by files_configure(). */
 static struct {
     int64_t max_bytes;
     char msg_too_large[128];
+    char data_dir[FILES_PATH_MAX]; /* "" until configured */
 } files_cfg = {(int64_t)FILES_DEFAULT_MAX_MB << 20,
-               "附件不能超过 50 MB，请压缩或分成几个文件上传"};
+               "附件不能超过 50 MB，请压缩或分成几个文件上传", ""};
 
 struct files_upload {
     char dir[FILES_PATH_MAX]; /* the data directory */
@@ -86,6 +87,12 @@ void files_configure(const struct config *c)
     files_cfg.max_bytes = (int64_t)mb << 20;
     snprintf(files_cfg.msg_too_large, sizeof(files_cfg.msg_too_large),
              "附件不能超过 %d MB，请压缩或分成几个文件上传", mb);
+    snprintf(files_cfg.data_dir, sizeof(files_cfg.data_dir), "%s", c->data);
+}
+
+const char *files_data_dir(void)
+{
+    return files_cfg.data_dir[0] ? files_cfg.data_dir : NULL;
 }
 
 int64_t files_max_bytes(void)

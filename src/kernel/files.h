@@ -64,9 +64,13 @@ struct file_rec {
     int64_t removed_ms; /* 0 while not removed */
 };
 
-/* Sets the size cap from c->max_upload_mb (call once at start, before
- * threads; the default is FILES_DEFAULT_MAX_MB). */
+/* Sets the size cap from c->max_upload_mb and the data directory from
+ * c->data (call once at start, before threads; the default is FILES_DEFAULT_MAX_MB). */
 void files_configure(const struct config *c);
+/* The data directory files_configure() was given, for writers that have no
+ * request at hand (a module hook attaching a generated file); NULL when
+ * files_configure() was not called (unit tests of the engine). */
+const char *files_data_dir(void);
 /* The size cap in bytes: faces reject a larger Content-Length early. */
 int64_t files_max_bytes(void);
 

@@ -61,6 +61,7 @@
 
 #include "base/now.h"
 #include "kernel/case.h"
+#include "modules/doc_out.h"
 
 /* ---- fields ---- */
 
@@ -479,5 +480,6 @@ const struct module_def doc_in_module = {
     .number_pattern = DOC_IN_NUMBER_PATTERN,
     .create_roles = "clerk,staff",
     .validate = doc_in_validate,
+    .mark = doc_out_item_mark, /* 机密★20年, as on the outgoing document */
     .create_clocks = {{"sign", CLOCK_OP_START}},
 };

@@ -56,7 +56,9 @@
  *   doc_out_numbered   发文字号 = the number taken at 登记;
  *   doc_out_deliver    核发: one doc_in case awaiting 签收 per 主送/抄送 unit
  *                      (created in this transaction by the system, linked
- *                      "exchange"); skipped when doc_in is not compiled in.
+ *                      "exchange"), each with the issued original attached
+ *                      (the GB/T 9704 PDF of doc_out_pdf.c); skipped when
+ *                      doc_in is not compiled in.
  *
  * The step clock (环节时限, 3 working days, setting doc_out.step_days)
  * restarts at every step and stops at 核发: its light shows documents that
@@ -64,12 +66,18 @@
  */
 #include "modules/doc_out.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/log.h"
 #include "base/now.h"
 #include "kernel/case.h"
+#include "kernel/files.h"
 #include "kernel/org.h"
 
 /* ---- fields ---- */
@@ -374,7 +382,7 @@ static void doc_out_put(json_t *o, const struct module_def *in,
  * system in the name of that unit, linked to the document. */
 static int doc_out_deliver_one(struct case_ctx *c, const struct module_def *in,
                                const struct unit *from, const char *to_code,
-                               struct err *e)
+                               int original, struct err *e)
 {
     struct unit to;
     struct actor sys;
@@ -394,6 +402,7 @@ static int doc_out_deliver_one(struct case_ctx *c, const struct module_def *in,
     doc_out_put(f, in, "issuer", doc_out_in_unit(in, "issuer", from));
     doc_out_put(f, in, "from_unit", doc_out_in_unit(in, "from_unit", from));
     doc_out_put(f, in, "secrecy", case_val_text(c, "secrecy"));
+    doc_out_put(f, in, "secrecy_term", case_val_text(c, "secrecy_term"));
     doc_out_put(f, in, "urgency",
                 doc_out_in_urgency(in, case_val_text(c, "urgency")));
     doc_out_put(f, in, "source_case", arena_printf(c->a, "%" PRId64, c->id));
@@ -403,13 +412,53 @@ static int doc_out_deliver_one(struct case_ctx *c, const struct module_def *in,
     if (case_create(c->db, c->a, &sys, &n, &id, e) != 0 ||
         case_link(c->db, c->a, &sys, c->id, id, "exchange", e) != 0)
         goto out;
+    if (original >= 0) {
+        int64_t file_id;
+        const char *name = arena_printf(
+            c->a, "%s.pdf", c->number && *c->number ? c->number : "公文");
+        if (lseek(original, 0, SEEK_SET) != 0 ||
+            files_put_fd(c->db, files_data_dir(), &sys, id, name,
+                         "application/pdf", original, &file_id, e) != 0)
+            goto out;
+    }
     rc = 0;
 out:
     json_decref(f);
     return rc;
 }
 
-/* 核发: every 主送 and 抄送 unit on the platform receives the document. */
+/* The issued original, rendered once into an unlinked temporary file of
+ * the data directory: its descriptor, or -1 when no data directory is
+ * configured (the engine's unit tests); -2 on failure (e set). */
+static int doc_out_original(struct case_ctx *c, struct err *e)
+{
+    const char *dir = files_data_dir();
+    if (dir == NULL)
+        return -1;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        log_error("cannot create %s: %s", dir, strerror(errno));
+        err_set(e, 500, "io", "公文原件生成失败，请联系系统管理员");
+        return -2;
+    }
+    char *path = arena_printf(c->a, "%s/.original-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        log_error("cannot create a temporary file in %s: %s", dir,
+                  strerror(errno));
+        err_set(e, 500, "io", "公文原件生成失败，请联系系统管理员");
+        return -2;
+    }
+    unlink(path);
+    if (doc_out_pdf(c->db, c->a, c->fields, c->number, NULL, fd, e) != 0) {
+        close(fd);
+        return -2;
+    }
+    return fd;
+}
+
+/* 核发: every 主送 and 抄送 unit on the platform receives the document,
+ * with the issued original (the GB/T 9704 PDF) attached.  Attachments have
+ * no removal route, so the original stays as it was issued. */
 static int doc_out_deliver(struct case_ctx *c, struct err *e)
 {
     const struct module_def *in = module_find("doc_in");
@@ -418,10 +467,14 @@ static int doc_out_deliver(struct case_ctx *c, struct err *e)
     const char *done = "";
     struct unit from;
     int64_t count = 0;
+    int rc = -1;
 
     if (in == NULL)
         return 0;
     if (org_unit_get(c->db, c->a, case_val_text(c, "issuer"), &from, e) != 0)
+        return -1;
+    int original = doc_out_original(c, e);
+    if (original == -2)
         return -1;
     for (int l = 0; l < 2; l++) {
         const char *p = lists[l];
@@ -430,8 +483,8 @@ static int doc_out_deliver(struct case_ctx *c, struct err *e)
             size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
             char *code = arena_strndup(c->a, p, len);
             if (!module_in_list(done, code)) {
-                if (doc_out_deliver_one(c, in, &from, code, e) != 0)
-                    return -1;
+                if (doc_out_deliver_one(c, in, &from, code, original, e) != 0)
+                    goto out;
                 done = done[0] ? arena_printf(c->a, "%s,%s", done, code)
                                : code;
                 count++;
@@ -439,7 +492,11 @@ static int doc_out_deliver(struct case_ctx *c, struct err *e)
             p = comma != NULL ? comma + 1 : NULL;
         }
     }
-    return case_val_set_int(c, "delivered", count, e);
+    rc = case_val_set_int(c, "delivered", count, e);
+out:
+    if (original >= 0)
+        close(original);
+    return rc;
 }
 
 /* ---- transitions ---- */
@@ -641,8 +698,7 @@ static const struct transition_def doc_out_transitions[] = {
 
 /* ---- the module ---- */
 
-/* The mark of a list row or the detail page: "机密★20年". */
-static const char *doc_out_case_mark(struct arena *a, const struct case_item *it)
+const char *doc_out_item_mark(struct arena *a, const struct case_item *it)
 {
     json_t *t = it->fields ? json_object_get(it->fields, "secrecy_term") : NULL;
     return doc_out_mark(a, it->secrecy, json_is_string(t) ? json_string_value(t)
@@ -656,6 +712,7 @@ static const struct module_page doc_out_pages[] = {
 };
 static const struct module_page doc_out_case_pages[] = {
     {"回执", "/doc_out/{id}/receipts"},
+    {"公文PDF", "/api/v1/cases/{id}/pdf"},
     {0},
 };
 
@@ -675,5 +732,5 @@ const struct module_def doc_out_module = {
     .create_clocks = DOC_OUT_STEP,
     .pages = doc_out_pages,
     .case_pages = doc_out_case_pages,
-    .mark = doc_out_case_mark,
+    .mark = doc_out_item_mark,
 };

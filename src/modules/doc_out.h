@@ -12,6 +12,7 @@
 #ifndef SHUNIU_MODULES_DOC_OUT_H
 #define SHUNIU_MODULES_DOC_OUT_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "base/arena.h"
@@ -37,6 +38,10 @@ const char *doc_out_pattern(struct arena *a, const char *prefix);
  * "" for secrecy 0.  term: the 保密期限 as entered ("20年", "20", "长期";
  * digits alone get 年). */
 const char *doc_out_mark(struct arena *a, int secrecy, const char *term);
+/* The mark of a 公文 case (doc_out, doc_in) in list rows and on its
+ * pages: doc_out_mark of its 密级 and secrecy_term field ("" when not
+ * classified).  A module_def mark hook. */
+const char *doc_out_item_mark(struct arena *a, const struct case_item *it);
 
 /* ---- 回执 and figures (doc_out_stats.c) ---- */
 
@@ -92,6 +97,18 @@ int doc_out_stats(struct store *db, struct arena *a, const struct actor *who,
 /* The nearest-rank p-th percentile (0 < p <= 100) of v[0..n) (sorted in
  * place); 0 when n is 0. */
 double doc_out_percentile(double *v, int n, int p);
+
+/* ---- the PDF (doc_out_pdf.c) ---- */
+
+/* The document as GB/T 9704-2012 PDF into fd, from its
+ * fields (API form: a case_view's or a case_ctx's); number is the case's
+ * number when the doc_number field is unset, title the fallback title.
+ * Without a number it is laid out as a draft (草稿).  0 / -1 (e set: fonts
+ * or cairo failed). */
+int doc_out_pdf(struct store *db, struct arena *a, json_t *fields,
+                const char *number, const char *title, int fd, struct err *e);
+/* The 密级 of those fields, 0..3 (0 when unset). */
+int doc_out_secrecy_of(json_t *fields);
 
 /* ---- demo (doc_out_demo.c) ---- */
 

@@ -11,7 +11,8 @@
  *     POST /m/:module/new          register; 303 to the new case
  *     GET  /cases/:id              detail: status line, fields, actions,
  *                                  处理笺 timeline, files, children, links
- *     GET  /cases/:id/print        print view (A4, no navigation)
+ *     GET  /cases/:id/print        print view (A4, no navigation); audited
+ *                                  for a classified item
  *     GET  /cases/:id/edit         edit form (fields the viewer may edit)
  *     POST /cases/:id/edit         save; 303 back
  *     GET  /cases/:id/do/:code     the small form of a transition
@@ -32,6 +33,7 @@
 
 #include "base/buf.h"
 #include "base/now.h"
+#include "kernel/audit.h"
 #include "kernel/case.h"
 #include "kernel/files.h"
 #include "kernel/notify.h"
@@ -1050,6 +1052,18 @@ int page_case_print(struct http_req *r)
     struct buf out;
     if (pc_case_or_reply(r, &v))
         return 0;
+    /* printing a classified item is audited (as the PDF of a document and
+     * every attachment download are) */
+    if (v.c.secrecy > 0) {
+        char target[24];
+        snprintf(target, sizeof(target), "%lld", (long long)v.c.id);
+        if (audit_log(r->db, &r->who, "case.print", "case", target, "ok",
+                      arena_printf(r->arena, "{\"secrecy\":%d}",
+                                   v.c.secrecy))) {
+            http_reply_status(r, 500, NULL);
+            return 0;
+        }
+    }
     json_t *ctx = pc_case_ctx(r, &v);
     json_object_set_new(ctx, "printed_cn", pc_str(page_date_cn(r, now_ms())));
     buf_init(&out, PC_PRINT_MAX);

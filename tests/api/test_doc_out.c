@@ -1,8 +1,9 @@
 /*
  * test_doc_out.c - 发文办理 through the generic case API (issue 5 items 1,
  * 3, 4): the flow end to end with 撤回, a 会签 returned by one co-unit and
- * then agreed by all, the checklist of 审核, the 发文字号 taken at 登记
- * (市政办发〔2026〕1号), substantive edits after 签发 refused, 上行文
+ * then agreed by all, 核发 to three units (回执 before and after one signs;
+ * each copy carries the issued original as a PDF attachment), the
+ * checklist of 审核, the 发文字号 taken at 登记 (市政办发〔2026〕1号), substantive edits after 签发 refused, 上行文
  * without 签发人 refused, numbering under concurrent 登记 (threads, one
  * client each: numbers 1..N, no gap, no duplicate), and clearance (a
  * person below 机密 finds no trace of a 机密 document: by id, lists,
@@ -116,6 +117,28 @@ static const char NOTICE[] =
     "\"body\":\"各有关单位：\\n一、提高认识，压实责任。\\n二、加强巡查，消除隐患。\","
     "\"urgency\":\"urgent\"}";
 
+/* The incoming copy `in` carries the issued original: one attachment, a
+ * PDF named after the 发文字号, that the receiving unit can download. */
+static void dout_original(struct client *c, long long in)
+{
+    struct resp r = {0};
+    char path[64], url[64];
+    snprintf(path, sizeof(path), "/api/v1/cases/%lld", in);
+    assert_int_equal(http_do(c, "GET", path, NULL, &r), 200);
+    json_t *files = resp_get(&r, "files");
+    assert_int_equal(json_array_size(files), 1);
+    json_t *f = json_array_get(files, 0);
+    assert_str_equal(json_string_value(json_object_get(f, "content_type")),
+                     "application/pdf");
+    assert_contains(json_string_value(json_object_get(f, "name")),
+                    "市政办发〔2026〕");
+    assert_true(json_integer_value(json_object_get(f, "size")) > 4096);
+    snprintf(url, sizeof(url), "%s", json_string_value(json_object_get(f, "url")));
+    assert_int_equal(http_do(c, "GET", url, NULL, &r), 200);
+    assert_true(r.len > 4 && memcmp(r.body, "%PDF", 4) == 0);
+    resp_free(&r);
+}
+
 /* The 回执 of id, issued to jtj, jyj (主送) and wsj (抄送): all three
  * listed unsigned; after 市交通运输局 signs for its copy, its signed_at is
  * set. */
@@ -166,6 +189,7 @@ static void dout_receipts(struct srv *s, struct client *ng, long long id)
         }
     }
     assert_true(in > 0);
+    dout_original(sw, in);
     {
         char p2[128];
         snprintf(p2, sizeof(p2), "/api/v1/cases/%lld/transitions/sign", in);
@@ -400,6 +424,40 @@ static void test_clearance(void **state)
     snprintf(path, sizeof(path), "/cases/%lld", id);
     assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
     assert_non_null(strstr(r.body, "机密★20年"));
+    /* printing it and downloading its PDF are audited, with the 密级 */
+    snprintf(path, sizeof(path), "/cases/%lld/print", id);
+    assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
+    assert_non_null(strstr(r.body, "机密★20年"));
+    snprintf(path, sizeof(path), "/api/v1/cases/%lld/pdf", id);
+    assert_int_equal(http_do(ng, "GET", path, NULL, &r), 200);
+    {
+        struct client *au = client_as(s, "auditor", NULL);
+        const char *want[] = {"case.print", "case.doc_out.pdf"};
+        char target[32];
+        snprintf(target, sizeof(target), "%lld", id);
+        for (int k = 0; k < 2; k++) {
+            snprintf(path, sizeof(path),
+                     "/api/v1/audit?actor=ms_ng&action=%s", want[k]);
+            assert_int_equal(http_do(au, "GET", path, NULL, &r), 200);
+            json_t *it = json_array_get(resp_get(&r, "items"), 0);
+            assert_non_null(it);
+            assert_str_equal(json_string_value(json_object_get(it, "target")),
+                             target);
+            assert_int_equal(json_integer_value(
+                                 json_at(json_object_get(it, "detail"), "secrecy")),
+                             2);
+        }
+        client_free(au);
+    }
+    /* and in search results */
+    assert_int_equal(
+        http_do(ng, "GET", "/search?q=%E7%94%B2%E4%B9%99%E4%B8%99", NULL, &r),
+        200);
+    {
+        const char *mark = strstr(r.body, "机密★20年");
+        assert_non_null(mark);
+        assert_non_null(strstr(mark, "甲乙丙"));
+    }
     /* the clerk of the issuing body (clearance 2) sees it */
     snprintf(path, sizeof(path), "/api/v1/cases/%lld", id);
     assert_int_equal(http_do(clerk, "GET", path, NULL, &r), 200);
