@@ -234,7 +234,7 @@ int page_doc_out_receipts(struct http_req *r)
                   mark ? mark : ""));
     json_object_set_new(ctx, "rows", rows);
     json_object_set_new(ctx, "count", json_integer(n));
-    json_object_set_new(ctx, "signed", json_integer(signed_n));
+    json_object_set_new(ctx, "signed_count", json_integer(signed_n));
     json_object_set_new(ctx, "waiting", json_integer(n - signed_n));
     http_reply_page(r, 200, "doc_out_receipts.html", ctx);
     return 0;
