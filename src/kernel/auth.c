@@ -633,8 +633,10 @@ int auth_session(struct store *db, struct arena *a, const char *sid,
     store_bind_text(st, 1, sidhash);
     s = store_step(st);
     if (s != STORE_ROW) {
-        if (s == STORE_ERR)
+        if (s == STORE_ERR) {
             log_error("cannot read session: %s", store_errmsg(db));
+            rc = -2; /* not "signed out": the session may well be there */
+        }
         goto out;
     }
     uid = store_col_int(st, 0);

@@ -60,7 +60,8 @@ int auth_login(struct store *db, struct arena *a, const char *login,
                const char *password, const char *ip, const char **sid,
                const char **csrf, struct actor *who, struct err *e);
 /* Resolves a session cookie into an actor and touches its last-seen time.
- * 0 ok; -1 when unknown, expired (idle) or the user is disabled. */
+ * 0 ok; -1 when unknown, expired (idle) or the user is disabled; -2 when
+ * the database could not be read (the caller answers 503, not 401). */
 int auth_session(struct store *db, struct arena *a, const char *sid,
                  const char *ip, struct actor *who);
 /* Ends the session (audited). */

@@ -8,7 +8,8 @@
  *     2. caller     r->db from the pool (not for ROUTE_NODB routes), then
  *                   "Authorization: Bearer" (auth_token_resolve; a bad
  *                   token is 401) or the "sid" cookie (auth_session; a bad
- *                   one is simply anonymous)
+ *                   one is simply anonymous; a database that cannot be
+ *                   read is 503, so an outage never looks like a sign-out)
  *     3. permission not signed in: 401 JSON for the API, a redirect to
  *                   /login?next=... for pages; wrong role: 403
  *     4. input      query string and body (urlencoded, multipart, JSON
@@ -101,8 +102,14 @@ static int resolve_caller(struct http_req *r, int quiet)
             rc = -1;
         }
     } else if (sid && sid[0]) {
-        if (auth_session(r->db, r->arena, sid, r->ip, &r->who) == 0)
+        int got = auth_session(r->db, r->arena, sid, r->ip, &r->who);
+        if (got == 0) {
             r->signed_in = 1;
+        } else if (got == -2 && !quiet) {
+            /* a database outage must not look like a sign-out */
+            http_reply_status(r, 503, "系统暂时无法访问数据库，请稍后重试。");
+            rc = -1;
+        }
     }
 out:
     if (!r->signed_in)
