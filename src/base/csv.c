@@ -145,7 +145,8 @@ int csv_record(struct csv *c, struct arena *a, const char **cells, int max,
     }
 }
 
-/* Checks s[0..n) as UTF-8: returns the offset of the first invalid byte
+/* Checks s[0..n) as UTF-8 (well-formed: no overlong forms, surrogates or
+ * code points beyond U+10FFFF): returns the offset of the first invalid byte
  * (or NUL), n when it is all valid; *multi counts the valid multi-byte
  * sequences before it. */
 static size_t csv_utf8_scan(const char *s, size_t n, size_t *multi)
@@ -174,6 +175,11 @@ static size_t csv_utf8_scan(const char *s, size_t n, size_t *multi)
             if ((p[i] & 0xC0) != 0x80)
                 break;
         if (i <= k)
+            break;
+        /* the second byte rules out overlong forms, surrogates
+         * (U+D800..DFFF) and code points beyond U+10FFFF */
+        if ((ch == 0xE0 && p[1] < 0xA0) || (ch == 0xED && p[1] > 0x9F) ||
+            (ch == 0xF0 && p[1] < 0x90) || (ch == 0xF4 && p[1] > 0x8F))
             break;
         *multi += k > 0;
         p += k + 1;

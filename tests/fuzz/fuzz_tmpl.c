@@ -28,8 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[128];
     if (ctx == NULL)
         ctx = json_loads(ctx_json, 0, NULL);
-    struct tmpl *t = tmpl_parse("fuzz", (const char *)data, size, err,
-                                sizeof(err));
+    struct tmpl *t =
+        tmpl_parse("fuzz", (const char *)data, size, err, sizeof(err));
     if (t) {
         struct buf b;
         buf_init(&b, (size_t)1 << 16);

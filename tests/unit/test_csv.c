@@ -99,11 +99,46 @@ static void test_encodings(void **state)
     arena_free(a);
 }
 
+/* Bytes shaped like UTF-8 that UTF-8 forbids (surrogates, overlong forms,
+ * beyond U+10FFFF) are not UTF-8: they must not pass through as text, or
+ * they reach json_string() (which refuses them) and the database.  Found
+ * by tests/fuzz/fuzz_csv.c ("\xED\xBF\xBB\x19" was answered as is). */
+static void test_invalid_utf8_shapes(void **state)
+{
+    (void)state;
+    static const char *const shapes[] = {
+        "\xED\xBF\xBB\x19",    /* U+DFFB, a low surrogate (the fuzz find) */
+        "\xED\xA0\x80",        /* U+D800 */
+        "\xE0\x80\xAF",        /* '/' in three bytes */
+        "\xF0\x80\x80\xAF",    /* '/' in four bytes */
+        "\xF4\x90\x80\x80",    /* U+110000 */
+    };
+    struct arena *a = arena_new();
+    const char *out, *why;
+    size_t n;
+    int line;
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        int rc = csv_to_utf8(a, shapes[i], strlen(shapes[i]), &out, &n, &line,
+                             &why);
+        /* refused, or read as GB18030 (then it is other text) */
+        if (rc == 0 && strcmp(out, shapes[i]) == 0)
+            fail_msg("shape %zu passed through as UTF-8", i);
+    }
+    /* with real UTF-8 before it, the file is refused at its line */
+    const char mixed[] = "好,1\n\xED\xA0\x80,2\n";
+    assert_int_equal(csv_to_utf8(a, mixed, sizeof(mixed) - 1, &out, &n, &line,
+                                 &why),
+                     -1);
+    assert_int_equal(line, 2);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records),
         cmocka_unit_test(test_encodings),
+        cmocka_unit_test(test_invalid_utf8_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
