@@ -195,9 +195,12 @@ int http_do(struct client *c, const char *method, const char *path,
 int http_dof(struct client *c, const char *method, const char *path,
              struct resp *out, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* Form POST (application/x-www-form-urlencoded body, already encoded). */
+/* Form POST (application/x-www-form-urlencoded body, already encoded).
+ * Its link name is lib_server_http_form: the server's web layer has an
+ * http_form() of its own (request.c), and tests that read routes_table
+ * link both. */
 int http_form(struct client *c, const char *path, const char *form,
-              struct resp *out);
+              struct resp *out) __asm__("lib_server_http_form");
 /* Everything: content_type and body may be NULL; extra_headers is a
  * NULL-terminated array of "Name: value" (may be NULL).  Set csrf to 0 to
  * leave out X-CSRF-Token (to test that writes without it are refused). */
