@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The reminder sweep: every 5 minutes is soon enough for lights that change
+ * by the working day, and cheap on a large database; tests shorten it. */
+#define CONFIG_SWEEP_SECONDS 300
+#define CONFIG_SWEEP_SECONDS_MAX (24 * 3600)
+
 void config_defaults(struct config *c)
 {
     memset(c, 0, sizeof(*c));
@@ -22,6 +27,7 @@ void config_defaults(struct config *c)
     c->hash_parallel = 2;
     c->max_body = 8L << 20;
     c->max_upload_mb = 50;
+    c->sweep_seconds = CONFIG_SWEEP_SECONDS;
 }
 
 static int set_int(int *dst, const char *v, int lo, int hi)
@@ -76,6 +82,8 @@ int config_set(struct config *c, const char *key, const char *v)
         return set_int(&c->max_upload_mb, v, 1, 4096);
     if (!strcmp(key, "webhook_url"))
         return set_str(c->webhook_url, sizeof(c->webhook_url), v);
+    if (!strcmp(key, "sweep_seconds"))
+        return set_int(&c->sweep_seconds, v, 1, CONFIG_SWEEP_SECONDS_MAX);
     if (!strcmp(key, "max_body")) {
         int kb;
         if (set_int(&kb, v, 1, 1 << 20))
@@ -151,7 +159,7 @@ int config_load_env(struct config *c, char *errbuf, size_t errlen)
         "db", "listen", "data", "threads", "db_pool", "idle_minutes",
         "lock_failures", "lock_minutes", "password_min", "password_classes",
         "hash_parallel", "secure_cookies", "max_body", "max_upload_mb",
-        "webhook_url", NULL};
+        "webhook_url", "sweep_seconds", NULL};
     for (int i = 0; keys[i]; i++) {
         char name[64];
         size_t j;

@@ -29,6 +29,7 @@ struct config {
     long max_body;       /* bytes of a request body */
     int max_upload_mb;   /* size cap of one attachment, MiB (default 50) */
     char webhook_url[1024]; /* notifications POSTed here; empty: off */
+    int sweep_seconds;   /* interval of the reminder sweep job (case_sweep) */
 };
 
 void config_defaults(struct config *c);

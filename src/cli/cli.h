@@ -69,5 +69,8 @@ int cmd_calendar_show(const struct cli_cmd *, struct cli_args *);
 int cmd_calendar_import(const struct cli_cmd *, struct cli_args *);
 /* supervision.c: import work-report */
 int cmd_import_work_report(const struct cli_cmd *, struct cli_args *);
+/* gen.c: gen (test data), sweep (the reminder sweep once, timed) */
+int cmd_gen(const struct cli_cmd *, struct cli_args *);
+int cmd_sweep(const struct cli_cmd *, struct cli_args *);
 
 #endif

@@ -20,6 +20,7 @@ static const struct cli_opt opts_serve[] = {
     {"listen", "HOST:PORT", "监听地址（默认 127.0.0.1:8080）"},
     {"threads", "N", "HTTP 工作线程数"},
     {"test-clock", NULL, "允许测试调整服务器时间（仅限本机地址）"},
+    {"sweep-seconds", "N", "催办提醒（红黄灯）扫描间隔秒数（默认 300）"},
     {0}};
 
 static const struct cli_opt opts_demo[] = {
@@ -59,6 +60,16 @@ static const struct cli_opt opts_import_work_report[] = {
     {"as", "LOGIN", "以该人员（督查科工作人员）的名义登记"},
     {0}};
 
+static const struct cli_opt opts_gen[] = {
+    COMMON_OPTS,
+    {"cases", "N", "生成的事项件数（必填）"},
+    {"seed", "S", "随机种子（默认 1，相同种子生成相同数据）"},
+    {"batch", "B", "每次提交的件数（默认 10000）"},
+    {"days", "D", "事项登记时间分布在最近 D 天内（默认 365）"},
+    {"open", "PCT", "未办结事项所占百分比（默认按登记时间远近）"},
+    {"attach", "PCT", "带附件事项的百分比（默认 3）"},
+    {0}};
+
 static const struct cli_cmd commands[] = {
     {"init", "建立或升级数据库", NULL, 0, 0, opts_common, cmd_init},
     {"serve", "启动 Web 服务", NULL, 0, 0, opts_serve, cmd_serve},
@@ -73,6 +84,10 @@ static const struct cli_cmd commands[] = {
      "FILE.csv", 1, 1, opts_import_work_report, cmd_import_work_report},
     {"backup", "备份数据库到文件", "FILE", 1, 1, opts_common, cmd_backup},
     {"check", "检查数据库完整性和审计链", NULL, 0, 0, opts_common, cmd_check},
+    {"gen", "生成测试数据：演示单位和人员及 N 件事项", NULL, 0, 0, opts_gen,
+     cmd_gen},
+    {"sweep", "执行一次时限提醒扫描并计时", NULL, 0, 0, opts_common,
+     cmd_sweep},
     {"calendar workdays", "FROM 之后第 N 个工作日（N 为负则往前数）", "FROM N",
      2, 2, opts_common, cmd_calendar_workdays},
     {"calendar days", "FROM 加 N 日（期限末日遇休息日顺延）", "FROM N", 2, 2,
@@ -189,6 +204,12 @@ static int load_settings(const struct cli_cmd *c, struct cli_args *args)
                     direct[i], v);
             return -1;
         }
+    }
+    const char *sweep = cli_opt(c, args, "sweep-seconds");
+    if (sweep && config_set(&args->cfg, "sweep_seconds", sweep)) {
+        fprintf(stderr, "shuniu %s: 选项 --sweep-seconds 的值不对：%s\n",
+                c->words, sweep);
+        return -1;
     }
     if (cli_opt(c, args, "test-clock"))
         args->cfg.test_clock = 1;

@@ -70,7 +70,7 @@ static int serve(struct cli_args *args)
     files_configure(cfg);
     /* periodic jobs: register them all before jobs_start */
     if (webhook_setup(cfg) ||
-        jobs_register("case_sweep", 300, case_sweep_job) ||
+        jobs_register("case_sweep", cfg->sweep_seconds, case_sweep_job) ||
         jobs_start(app.db_url)) {
         fputs("shuniu serve: 无法启动定时任务（见上方日志）\n", stderr);
         store_pool_close(app.pool);
