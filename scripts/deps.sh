@@ -9,7 +9,7 @@ pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev postgresql
 libjansson-dev libsodium-dev libssl-dev libxlsxwriter-dev libcmocka-dev
 libcurl4-openssl-dev libopencc-dev libopencc-data
-curl wrk chromium fonts-noto-cjk
+curl wrk chromium fonts-noto-cjk unzip valgrind
 libcairo2-dev libpango1.0-dev libfontconfig-dev poppler-utils
 fonts-noto-cjk-extra fonts-arphic-ukai"
 # Node.js and npm come from Debian unless the machine already has them

@@ -7,7 +7,11 @@
 #                exit, whatever happens)
 #   3. ctest     unit tests and API tests on SQLite and on PostgreSQL
 #   4. e2e       browser tests (tests/e2e/run.mjs) against build/asan/shuniu
-#   5. summary   one line; exit 1 if any step failed
+#   5. fuzz      every libFuzzer target for a few seconds (scripts/fuzz.sh
+#                --smoke; clang, its own build under build/fuzz)
+#   6. torture   the quick crash and backup tests (tests/torture/run.sh
+#                --quick; `make torture` runs the long ones)
+#   7. summary   one line; exit 1 if any step failed
 #
 # A PostgreSQL that does not start fails the run: the api_pg_* tests refuse
 # to skip unless SHUNIU_ALLOW_PG_SKIP=1.  Works as root (CI runs as root).
@@ -34,7 +38,7 @@ export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_sup
 summary() {
     secs=$(( $(date +%s) - started ))
     if [ -z "$failed" ]; then
-        echo "test: all passed (build, ctest, e2e) in ${secs}s$notes"
+        echo "test: all passed (build, ctest, e2e, fuzz, torture) in ${secs}s$notes"
     else
         echo "test: FAILED:$failed (${secs}s$notes)"
     fi
@@ -124,7 +128,23 @@ else
     fi
 fi
 
+# ---- 5. fuzz smoke -----------------------------------------------------------
+step "fuzz smoke (scripts/fuzz.sh --smoke: every target a few seconds)"
+if ! sh scripts/fuzz.sh --smoke; then
+    fail fuzz
+fi
+
+# ---- 6. torture, quick -------------------------------------------------------
+# kill -9 under writes and backup/restore on both engines, against the
+# sanitized binary; it starts (and stops, once immediately) a PostgreSQL of
+# its own, so it must not be handed ours
 stop_pg
+step "torture, quick (tests/torture/run.sh --quick)"
+if ! env -u PGTEST_DIR -u SHUNIU_TEST_PG_ADMIN SHUNIU_BIN="$top/$build/shuniu" \
+        sh tests/torture/run.sh --quick; then
+    fail torture
+fi
+
 step "summary"
 summary
 [ -z "$failed" ]

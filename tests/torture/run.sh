@@ -3,9 +3,12 @@
 #
 #   sh tests/torture/run.sh           full: crash (30 kills) and backup
 #                                     (3 rounds) on SQLite and PostgreSQL,
-#                                     then the two-node test when present
+#                                     then two nodes on one PostgreSQL
+#                                     (twonode.mjs: sessions, the sweep
+#                                     job on exactly one node, takeover)
 #   sh tests/torture/run.sh --quick   for `make test`: 3 kills and one
-#                                     backup round per backend
+#                                     backup round per backend, two nodes
+#                                     with one kill
 #
 # Steps: build (unless SHUNIU_BIN names a binary: then that one is tested),
 # a throwaway PostgreSQL (scripts/pg-test.sh, stopped on exit whatever
@@ -92,9 +95,16 @@ for backend in sqlite pg; do
     node tests/torture/backup.mjs --backend "$backend" --rounds "$rounds" ||
         fail "backup-$backend"
 done
-if [ "$quick" = 0 ] && [ -f tests/torture/twonode.mjs ]; then
-    step "two nodes"
-    node tests/torture/twonode.mjs || fail twonode
+if [ -n "${SHUNIU_TEST_PG_ADMIN:-}" ]; then
+    if [ "$quick" = 1 ]; then
+        step "two nodes on one PostgreSQL (quick: one kill)"
+        node tests/torture/twonode.mjs --quick || fail twonode
+    else
+        step "two nodes on one PostgreSQL"
+        node tests/torture/twonode.mjs || fail twonode
+    fi
+else
+    fail twonode
 fi
 
 step "summary"
