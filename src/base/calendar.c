@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/now.h"
+
 #define CALENDAR_TEXT_MAX ((size_t)1 << 20) /* bytes of an import text */
 
 static void *calendar_xrealloc(void *p, size_t n)
@@ -800,4 +802,28 @@ int calendar_format_year(const struct calendar *cal, int y, struct buf *out)
     }
     buf_free(&line);
     return rc ? -1 : 0;
+}
+
+int64_t calendar_work_ms(const struct calendar *cal, int64_t from_ms,
+                         int64_t to_ms)
+{
+    const int64_t day_ms = 86400000;
+    int64_t total = 0;
+    if (to_ms <= from_ms)
+        return 0;
+    struct ymd d = ms_to_beijing(from_ms);
+    int64_t day = ymd_to_days(d);
+    int64_t start = beijing_midnight_ms(d);
+    for (int n = 0; start < to_ms && n < CALENDAR_MAX_N; n++) {
+        int64_t end = start + day_ms;
+        if (calendar_is_workday(cal, days_to_ymd(day))) {
+            int64_t a = from_ms > start ? from_ms : start;
+            int64_t b = to_ms < end ? to_ms : end;
+            if (b > a)
+                total += b - a;
+        }
+        day++;
+        start = end;
+    }
+    return total;
 }

@@ -148,6 +148,13 @@ int calendar_add_days(const struct calendar *cal, struct ymd from, int n,
 int64_t calendar_workdays_between(const struct calendar *cal, struct ymd a,
                                   struct ymd b, int *unpublished);
 
+/* The part of [from_ms, to_ms) that falls on working days (Beijing dates),
+ * in ms: what "working time spent" means for a stay at a step.  0 when
+ * to_ms <= from_ms; spans longer than CALENDAR_MAX_N days count only their
+ * first CALENDAR_MAX_N days. */
+int64_t calendar_work_ms(const struct calendar *cal, int64_t from_ms,
+                         int64_t to_ms);
+
 /* Reads the import format (above) from text[0..len) into cal, which gets
  * the years and days of the text.  Each error is appended to errors (may be
  * NULL) as one line "第 N 行：…" (or "文件：…" for the text as a whole), at

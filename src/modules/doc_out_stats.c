@@ -9,7 +9,10 @@
  * A stay at a step: from the timeline entry that moved the document into
  * a state to the next entry that moved it out (entries that leave the
  * state unchanged -- comments, a co-unit's agreement while others are
- * still to agree -- do not end it).  Lengths are in hours of the clock.
+ * still to agree -- do not end it).  Lengths are working time: hours that
+ * fall on working days of the calendar (calendar_work_ms), so a document
+ * left over a weekend or the National Day holiday is not counted as
+ * waiting those days.
  */
 #include "modules/doc_out.h"
 
@@ -17,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/calendar.h"
+#include "kernel/calendar_store.h"
 #include "kernel/case.h"
 
 static const char DOC_OUT_SQL_RECEIPTS[] =
@@ -138,7 +143,8 @@ static void doc_out_count_add(struct arena *a, struct doc_out_count **l,
 }
 
 /* Adds the stays of case id ending in [from, to) to durs (per state). */
-static int doc_out_stays(struct store *db, int64_t id, int64_t from, int64_t to,
+static int doc_out_stays(struct store *db, const struct calendar *cal,
+                         int64_t id, int64_t from, int64_t to,
                          const struct module_def *m, double **durs, int *nd,
                          int *cap)
 {
@@ -157,7 +163,8 @@ static int doc_out_stays(struct store *db, int64_t id, int64_t from, int64_t to,
             if (ts != NULL && strcmp(m->states[i].code, ts) == 0)
                 next = i;
         if (cur >= 0 && at >= from && at < to && nd[cur] < cap[cur])
-            durs[cur][nd[cur]++] = (double)(at - entered) / 3600000.0;
+            durs[cur][nd[cur]++] =
+                (double)calendar_work_ms(cal, entered, at) / 3600000.0;
         cur = next;
         entered = at;
     }
@@ -175,12 +182,15 @@ int doc_out_stats(struct store *db, struct arena *a, const struct actor *who,
     struct case_page p;
     double **durs;
     int *nd, *cap, ns = 0, tcap = 16, ucap = 16;
+    struct calendar *cal = NULL;
 
     memset(out, 0, sizeof(*out));
     if (m == NULL)
         return err_set(e, 404, "not_found", "没有这个业务模块");
     if (from_ms >= to_ms)
         return err_field(e, "from", "开始日期须早于结束日期");
+    if (calendar_load(db, &cal) != 0)
+        return err_set(e, 500, "internal", "系统繁忙，请稍后再试");
     while (m->states[ns].code != NULL)
         ns++;
     out->nsteps = ns;
@@ -202,8 +212,10 @@ int doc_out_stats(struct store *db, struct arena *a, const struct actor *who,
     f.module = "doc_out";
     f.per_page = 500;
     for (f.page = 1;; f.page++) {
-        if (case_list(db, a, who, &f, &p, e) != 0)
+        if (case_list(db, a, who, &f, &p, e) != 0) {
+            calendar_free(cal);
             return -1;
+        }
         if (f.page == 1)
             for (int i = 0; i < p.ncounts; i++)
                 for (int j = 0; j < ns; j++)
@@ -219,9 +231,11 @@ int doc_out_stats(struct store *db, struct arena *a, const struct actor *who,
                     durs[j] = w;
                     cap[j] *= 2;
                 }
-            if (doc_out_stays(db, it->id, from_ms, to_ms, m, durs, nd, cap) !=
-                0)
+            if (doc_out_stays(db, cal, it->id, from_ms, to_ms, m, durs, nd,
+                              cap) != 0) {
+                calendar_free(cal);
                 return err_set(e, 500, "internal", "系统繁忙，请稍后再试");
+            }
             if (it->closed_ms == 0 && it->light == CASE_LIGHT_RED)
                 out->overdue++;
             if (it->created_ms < from_ms || it->created_ms >= to_ms)
@@ -245,5 +259,6 @@ int doc_out_stats(struct store *db, struct arena *a, const struct actor *who,
         out->steps[i].avg_hours = nd[i] > 0 ? sum / nd[i] : 0;
         out->steps[i].p90_hours = doc_out_percentile(durs[i], nd[i], 90);
     }
+    calendar_free(cal);
     return 0;
 }

@@ -128,8 +128,8 @@ int page_doc_out_stats(struct http_req *r)
 int page_doc_out_stats_export(struct http_req *r)
 {
     static const char *const headers[] = {"类别", "项目", "件数",
-                                          "期间内办结次数", "平均用时（小时）",
-                                          "90%用时（小时）"};
+                                          "期间内办结次数", "平均用时（工作小时）",
+                                          "90%用时（工作小时）"};
     struct ymd from, to;
     struct doc_out_figures f;
     struct err e;

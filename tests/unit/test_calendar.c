@@ -4,7 +4,8 @@
  * date by date against the State Council notices as DOMAIN.md §14 lists
  * them (written out again here, independently of src/base/calendar/YYYY.txt);
  * working-day and calendar-day counting across the Spring Festival and
- * National Day, counting back, the rest-day rule, the unpublished-year
+ * National Day, counting back, the working time of a stay
+ * (calendar_work_ms), the rest-day rule, the unpublished-year
  * flag; the import format's errors with their line numbers; the printed
  * year.
  */
@@ -365,6 +366,43 @@ static void test_workdays_between(void **state)
 
 /* The three counting functions agree with a day-by-day count over every
  * start date of 2023-12-15 .. 2027-01-15 and several n. */
+/* Working time of a stay: only the hours on working days count.  Beijing
+ * times (UTC+8) written out. */
+static void test_work_ms(void **state)
+{
+    (void)state;
+    struct calendar *cal = builtin();
+    const int64_t h = 3600000;
+    static const struct {
+        const char *from, *to;
+        int64_t hours;
+    } rows[] = {
+        /* Thursday 09:00 to 17:30, one working day */
+        {"2026-11-26T09:00:00+08:00", "2026-11-26T17:30:00+08:00", 8},
+        /* Friday 18:00 over the weekend to Monday 10:00: 6 + 10 */
+        {"2026-11-27T18:00:00+08:00", "2026-11-30T10:00:00+08:00", 16},
+        /* Saturday to Sunday: none */
+        {"2026-11-28T08:00:00+08:00", "2026-11-29T20:00:00+08:00", 0},
+        /* 9-30 noon over National Day (10-1..10-7) to 10-8 noon: 12 + 12 */
+        {"2026-09-30T12:00:00+08:00", "2026-10-08T12:00:00+08:00", 24},
+        /* Sunday 2026-09-20 is a working day (调休上班) */
+        {"2026-09-20T00:00:00+08:00", "2026-09-21T00:00:00+08:00", 24},
+        /* backwards or empty: 0 */
+        {"2026-11-26T10:00:00+08:00", "2026-11-26T09:00:00+08:00", 0},
+        {"2026-11-26T10:00:00+08:00", "2026-11-26T10:00:00+08:00", 0},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        int64_t a, b;
+        assert_int_equal(iso_parse_ms(rows[i].from, &a), 0);
+        assert_int_equal(iso_parse_ms(rows[i].to, &b), 0);
+        int64_t got = calendar_work_ms(cal, a, b);
+        if (got != rows[i].hours * h)
+            fail_msg("%s .. %s: %lld ms, want %lld h", rows[i].from,
+                     rows[i].to, (long long)got, (long long)rows[i].hours);
+    }
+    calendar_free(cal);
+}
+
 static void test_counting_agrees(void **state)
 {
     (void)state;
@@ -720,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_builtin_every_date),
         cmocka_unit_test(test_workdays_per_year),
         cmocka_unit_test(test_add_workdays),
+        cmocka_unit_test(test_work_ms),
         cmocka_unit_test(test_add_days),
         cmocka_unit_test(test_workdays_between),
         cmocka_unit_test(test_counting_agrees),
