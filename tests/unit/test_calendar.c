@@ -377,8 +377,8 @@ static void test_work_ms(void **state)
         const char *from, *to;
         int64_t hours;
     } rows[] = {
-        /* Thursday 09:00 to 17:30, one working day */
-        {"2026-11-26T09:00:00+08:00", "2026-11-26T17:30:00+08:00", 8},
+        /* Thursday 09:00 to 17:00, one working day */
+        {"2026-11-26T09:00:00+08:00", "2026-11-26T17:00:00+08:00", 8},
         /* Friday 18:00 over the weekend to Monday 10:00: 6 + 10 */
         {"2026-11-27T18:00:00+08:00", "2026-11-30T10:00:00+08:00", 16},
         /* Saturday to Sunday: none */
