@@ -24,6 +24,8 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DSHUNIU_SANITIZE=OFF \
     >/dev/null || exit 1
 cmake --build "$build" -j "${JOBS:-2}" || exit 1
 
+# tests that wait for a server's answer allow 10 times longer under memcheck
+export SHUNIU_TEST_SLOW=10
 logs="$build/valgrind-logs"
 rm -rf "$logs"
 mkdir -p "$logs"

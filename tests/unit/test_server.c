@@ -127,6 +127,15 @@ struct resp {
     struct buf body;
 };
 
+/* Seconds to wait for an answer: 5, times SHUNIU_TEST_SLOW when set (the
+ * valgrind run sets it: a 20 MiB upload through memcheck takes longer). */
+static long answer_timeout_s(void)
+{
+    const char *slow = getenv("SHUNIU_TEST_SLOW");
+    long k = slow != NULL ? strtol(slow, NULL, 10) : 1;
+    return 5 * (k > 0 && k <= 100 ? k : 1);
+}
+
 static int dial(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -135,7 +144,7 @@ static int dial(int port)
     sin.sin_family = AF_INET;
     sin.sin_port = htons((uint16_t)port);
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval tv = {5, 0};
+    struct timeval tv = {answer_timeout_s(), 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
         fail_msg("cannot connect to port %d", port);
