@@ -14,11 +14,24 @@
 
 #include "base/buf.h"
 
-/* splitmix64: tiny, fast and good enough for test data (not for secrets). */
+/* splitmix64 state, and the text context of the case being written
+ * (gen_text_context): its topic and module, which the grammar keeps to so
+ * that one case reads as one matter. */
 struct gen_rng {
     uint64_t s;
+    int topic;  /* index of a topic (gen_text_topics), -1: any sentence */
+    int domain; /* enum gen_domain */
 };
 
+/* Whose words a text uses beside its topic's. */
+enum gen_domain {
+    GEN_DOMAIN_NONE = 0,
+    GEN_DOMAIN_SUPERVISION, /* 督办, 整改, 台账 ... */
+    GEN_DOMAIN_DOCUMENT,    /* 通知, 贯彻落实 ... */
+};
+
+/* splitmix64: tiny, fast and good enough for test data (not for secrets).
+ * Seeding clears the text context (topic -1, no domain). */
 void gen_rng_seed(struct gen_rng *r, uint64_t seed);
 uint64_t gen_rng_next(struct gen_rng *r);
 /* 0 .. n-1 (n > 0). */
@@ -57,6 +70,11 @@ void gen_text_opinion(struct gen_rng *r, const char *kind, int refusal,
 const char *gen_text_issuer(int i, const char **prefix);
 /* A document type of the 条例 as written in titles ("通知", "请示" ...). */
 const char *gen_text_doc_type(struct gen_rng *r);
+/* The number of topics (安全生产, 防汛抗旱, 营商环境 ...). */
+int gen_text_topics(void);
+/* Sets the text context of what follows: topic (0 .. gen_text_topics()-1,
+ * or -1) and domain. */
+void gen_text_context(struct gen_rng *r, int topic, enum gen_domain domain);
 /* Characters (code points) of UTF-8 text. */
 long gen_text_chars(const char *s);
 

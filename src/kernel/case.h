@@ -274,6 +274,7 @@ struct case_filter {
     const char *sort;   /* due created updated number title; "-" in
                            front: descending; NULL: -updated */
     int page, per_page; /* page from 1; per_page <= 0: 20, max 500 */
+    int no_counts;      /* 1: no per-state counts (search needs none) */
 };
 
 struct case_count {
@@ -285,17 +286,45 @@ struct case_count {
 struct case_page {
     struct case_item *items;
     int n;
-    int64_t total;             /* all that match the filter */
+    int64_t total;             /* all that match the filter; with a search
+                                  word (q) at most 1000 (total_capped) */
+    int total_capped;          /* 1: more match than total */
     struct case_count *counts; /* per state of the module, ignoring
                                   filter->state (for tabs); module only */
     int ncounts;
 };
+
+/* Tests only: the cap of a search total (0: 1000) and the cost of testing
+ * one row against the full-text index in row look-ups (-1: 50; 0 makes
+ * every search with matches walk its order, huge never). */
+void case_search_tune(int64_t cap, int64_t probe_cost);
 
 /* Cases the viewer may see that match f.  0 / -1 with e (400 for an
  * unknown module, state, unit, light or sort). */
 int case_list(struct store *db, struct arena *a, const struct actor *who,
               const struct case_filter *f, struct case_page *out,
               struct err *e);
+
+/* Where a list read in chunks has got to (case_list_chunk); zero it
+ * before the first chunk, case_cursor_done() after the last. */
+struct case_cursor {
+    int64_t id; /* the last row read; 0: none yet */
+    int64_t due_ms, created_ms, updated_ms, number_year, number_n;
+    char *title; /* malloc'd */
+    int done;    /* the last chunk has been read */
+};
+
+/* The next at most limit cases of the list case_list would show for f
+ * (same filter, visibility and order; f->page and f->per_page ignored),
+ * after cur, which moves on; with_fields 0 leaves the items' fields NULL
+ * (not read).  Keyset pagination: each chunk costs the same however far
+ * the list has got, and no counts are taken.  0 / -1 with e as
+ * case_list. */
+int case_list_chunk(struct store *db, struct arena *a, const struct actor *who,
+                    const struct case_filter *f, int with_fields,
+                    struct case_cursor *cur, int limit, struct case_item **out,
+                    int *n, struct err *e);
+void case_cursor_done(struct case_cursor *cur);
 
 /* The number of open cases waiting for the actor (what case_todo lists,
  * without a limit): one COUNT query.  -1 on a database failure. */

@@ -139,22 +139,32 @@ int case_row_load(struct store *db, struct arena *a, int64_t id,
 }
 
 /* Who sees a case (case.h), with '?' for: clearance, user id, user id,
- * user id, unit id. */
+ * user id, unit id.  The unary plus keeps secrecy out of index lookups:
+ * it is a column of cases_module_state_secrecy for the counts to read
+ * from the index alone, and a list must walk the index of its order
+ * (cases_module_state_due) rather than that one and sort. */
 #define CASE_VISIBLE_Q                                                         \
-    "c.secrecy <= ? AND (c.secrecy = 0 OR ? = 0 OR EXISTS (SELECT 1"           \
+    "+c.secrecy <= ? AND (c.secrecy = 0 OR ? = 0 OR EXISTS (SELECT 1"          \
     " FROM case_parties p WHERE p.case_id = c.id AND ((p.user_id <> 0 AND"     \
     " (p.user_id = ? OR p.user_id IN (SELECT b.id FROM users b"                \
     " WHERE b.backup_id = ?))) OR (p.unit_id <> 0 AND p.unit_id = ?))))"
 
-/* The case waits for the viewer, with '?' for: user id, unit id, user id,
- * user id. */
+/* The case waits for the viewer, with '?' for: unit id, user id, user id,
+ * user id, user id, user id.  Written as the set of the viewer's waiting
+ * case ids, one branch per kind of wait, each on case_waits_who (user_id,
+ * unit_id): an EXISTS per open case read every open case's row for a
+ * to-do of a few dozen (94% of a page's time at 10k cases). */
+#define CASE_WAIT_ROLE_Q                                                       \
+    " AND (w.role = '*' OR w.role IN (SELECT r.role FROM user_roles r"         \
+    " WHERE r.user_id = ?))"
 #define CASE_WAITING_Q                                                         \
-    "EXISTS (SELECT 1 FROM case_waits w WHERE w.case_id = c.id AND"            \
-    " (w.role = '*' OR w.role IN (SELECT r.role FROM user_roles r"             \
-    " WHERE r.user_id = ?)) AND ((w.user_id = 0 AND w.unit_id = 0) OR"         \
-    " (w.user_id = 0 AND w.unit_id = ?) OR (w.user_id <> 0 AND"                \
-    " (w.user_id = ? OR w.user_id IN (SELECT b.id FROM users b"                \
-    " WHERE b.backup_id = ?)))))"
+    "c.id IN (SELECT w.case_id FROM case_waits w WHERE w.user_id = 0 AND"      \
+    " w.unit_id IN (0, ?)" CASE_WAIT_ROLE_Q                                    \
+    " UNION ALL SELECT w.case_id FROM case_waits w WHERE w.user_id = ? AND"    \
+    " w.user_id <> 0" CASE_WAIT_ROLE_Q                                         \
+    " UNION ALL SELECT w.case_id FROM case_waits w WHERE w.user_id IN"         \
+    " (SELECT b.id FROM users b WHERE b.backup_id = ?)"                        \
+    " AND w.user_id <> 0" CASE_WAIT_ROLE_Q ")"
 
 static const char CASE_SQL_VISIBLE[] =
     "SELECT 1 FROM cases c WHERE c.id = $1 AND c.secrecy <= $2 AND"
@@ -263,9 +273,18 @@ int case_may_fire(const struct actor *who, const struct case_row *r, int rel,
 
 #define CASE_Q_MAX 48
 
+/* How a query of a list with a search word meets the search index (see
+ * case_search_plan). */
+enum case_search_how {
+    CASE_SEARCH_IN,     /* c.id IN (all the matches): few matches */
+    CASE_SEARCH_PROBE,  /* each row walked tests its own match: most match */
+    CASE_SEARCH_JOINED, /* the FROM already joins the matches: no clause */
+};
+
 struct case_q {
     struct buf sql;
     int n;
+    enum case_search_how search;
     struct {
         char type; /* 'i' or 't' */
         int64_t i;
@@ -277,6 +296,7 @@ static void case_q_init(struct case_q *q)
 {
     buf_init(&q->sql, 1 << 16);
     q->n = 0;
+    q->search = CASE_SEARCH_IN;
 }
 
 /* Appends frag, each '?' becoming the next $N bound to the next value of
@@ -327,8 +347,8 @@ static void case_q_visible(struct case_q *q, const struct actor *who)
 
 static void case_q_waiting(struct case_q *q, const struct actor *who)
 {
-    case_q_add(q, CASE_WAITING_Q, "iiii", who->user_id, who->unit_id,
-               who->user_id, who->user_id);
+    case_q_add(q, CASE_WAITING_Q, "iiiiii", who->unit_id, who->user_id,
+               who->user_id, who->user_id, who->user_id, who->user_id);
 }
 
 #define CASE_ITEM_COLS                                                         \
@@ -341,11 +361,11 @@ static void case_q_waiting(struct case_q *q, const struct actor *who)
              " LEFT JOIN units lu ON lu.id = c.lead_unit_id"                   \
              " LEFT JOIN users h ON h.id = c.handler_id WHERE "
 
-/* Reads a row of CASE_ITEM_COLS; 0, or 1 when its module is unknown. */
-static int case_item_read(struct stmt *st, struct arena *a,
-                          const struct actor *who, struct case_item *it)
+/* Reads a row of CASE_ITEM_COLS but its fields (it->fields NULL); 0, or 1
+ * when its module is unknown. */
+static int case_item_read_cols(struct stmt *st, struct arena *a,
+                               struct case_item *it)
 {
-    json_t *data;
     memset(it, 0, sizeof(*it));
     it->m = module_find(store_col_text(st, 1));
     if (it->m == NULL)
@@ -373,6 +393,16 @@ static int case_item_read(struct stmt *st, struct arena *a,
     it->created_ms = store_col_int(st, 17);
     it->updated_ms = store_col_int(st, 18);
     it->closed_ms = store_col_int(st, 19);
+    return 0;
+}
+
+/* Reads a row of CASE_ITEM_COLS; 0, or 1 when its module is unknown. */
+static int case_item_read(struct stmt *st, struct arena *a,
+                          const struct actor *who, struct case_item *it)
+{
+    json_t *data;
+    if (case_item_read_cols(st, a, it))
+        return 1;
     data = json_loads(store_col_text(st, 20), 0, NULL);
     it->fields =
         case_json_keep(a, case_fields_visible(it->m, data, who->clearance));
@@ -484,6 +514,28 @@ static const char *case_like(struct arena *a, const char *s)
     return out;
 }
 
+/* The search condition of a list, as q->search says. */
+static void case_q_search(const struct store *db, struct case_q *q,
+                          const char *arg)
+{
+    int pg = store_kind(db) == STORE_PG;
+    switch (q->search) {
+    case CASE_SEARCH_JOINED:
+        break;
+    case CASE_SEARCH_PROBE:
+        case_q_add(q,
+                   pg ? " AND " SEARCH_HAS_PG("?", "c.id")
+                      : " AND " SEARCH_HAS_SQLITE("?", "c.id"),
+                   "t", arg);
+        break;
+    default:
+        case_q_add(q,
+                   pg ? " AND c.id IN (" SEARCH_IDS_PG("?") ")"
+                      : " AND c.id IN (" SEARCH_IDS_SQLITE("?") ")",
+                   "t", arg);
+    }
+}
+
 /* The WHERE of a list (after "WHERE "); with_state 0 leaves the state
  * filter out (for the per-state counts).  0, 1 when nothing can match (an
  * empty search), -1 with e. */
@@ -527,11 +579,7 @@ static int case_q_where(struct store *db, struct arena *a,
         if (case_search_fn != NULL) {
             if (case_search_fn(db, a, f->q, &arg) != 1 || arg == NULL)
                 return 1;
-            case_q_add(q,
-                       store_kind(db) == STORE_PG
-                           ? " AND c.id IN (" SEARCH_IDS_PG("?") ")"
-                           : " AND c.id IN (" SEARCH_IDS_SQLITE("?") ")",
-                       "t", arg);
+            case_q_search(db, q, arg);
         } else {
             const char *like = case_like(a, f->q);
             case_q_add(q,
@@ -543,6 +591,112 @@ static int case_q_where(struct store *db, struct arena *a,
     return 0;
 }
 
+/* ---- search at scale ----
+ * A word found in most documents (推进 is in 80% of them) must not cost
+ * all its matches.  Its page walks the index of the list's order and tests
+ * each row (CASE_SEARCH_PROBE), stopping at the page's end: about
+ * page end * cases / matches tests.  A rarer word keeps collecting its
+ * matches and sorting them (CASE_SEARCH_IN), one cheap look-up a match.
+ * A test costs about CASE_SEARCH_PROBE_COST look-ups (it runs the match on
+ * the full-text index for one row), so the two plans cost the same near
+ *     matches = sqrt(page end * cases * CASE_SEARCH_PROBE_COST)
+ * (20 a page, 100k cases: 10000 matches; 1M cases: 31623).  The matches
+ * are estimated from the newest CASE_SEARCH_SAMPLE cases, a bounded cost
+ * and the part of the cases a list by recency reaches first.  Either way
+ * the total counts no further than CASE_SEARCH_CAP ("1000+"), the matches
+ * read first and streamed: counting every match took 0.5-3.7 s at 100k. */
+#define CASE_SEARCH_CAP 1000
+#define CASE_SEARCH_PROBE_COST 50
+#define CASE_SEARCH_SAMPLE 5000
+
+static int64_t case_search_cap = CASE_SEARCH_CAP;
+static int64_t case_search_probe_cost = CASE_SEARCH_PROBE_COST;
+
+void case_search_tune(int64_t cap, int64_t probe_cost)
+{
+    case_search_cap = cap > 0 ? cap : CASE_SEARCH_CAP;
+    case_search_probe_cost =
+        probe_cost >= 0 ? probe_cost : CASE_SEARCH_PROBE_COST;
+}
+
+static const char CASE_SQL_MAX_ID[] = "SELECT COALESCE(MAX(id), 0) FROM cases";
+
+/* The integer square root of x >= 0 (Newton's method). */
+static int64_t case_isqrt(int64_t x)
+{
+    int64_t r = x, y = (x + 1) / 2;
+    if (x < 2)
+        return x;
+    while (y < r) {
+        r = y;
+        y = (r + x / r) / 2;
+    }
+    return r;
+}
+
+/* How the page (rows up to page_end) of a search for arg in order runs:
+ * PROBE when the word is common and the order has an index to walk, else
+ * IN; -1 on failure. */
+static int case_search_plan(struct store *db, const char *arg,
+                            const char *order, int64_t page_end)
+{
+    int64_t ncases = 0, sample, found = 0, common;
+    if (strcmp(order, "c.updated_ms DESC, c.id DESC") != 0 &&
+        strcmp(order, "c.updated_ms, c.id") != 0 &&
+        strcmp(order, "c.created_ms DESC, c.id DESC") != 0 &&
+        strcmp(order, "c.created_ms, c.id") != 0)
+        return CASE_SEARCH_IN; /* no index to walk: sort the matches */
+    if (store_query_int(db, CASE_SQL_MAX_ID, &ncases, "") == STORE_ERR)
+        return -1;
+    if (page_end > ncases)
+        page_end = ncases;
+    if (page_end > 0 && case_search_probe_cost > INT64_MAX / page_end / ncases)
+        common = ncases; /* (a huge cost in tests) */
+    else
+        common = case_isqrt(page_end * ncases * case_search_probe_cost);
+    sample = ncases < CASE_SEARCH_SAMPLE ? ncases : CASE_SEARCH_SAMPLE;
+    if (search_count_after(db, arg, ncases - sample, &found) != STORE_OK)
+        return -1;
+    /* found / sample of the cases match: common when more than common */
+    return sample > 0 && found > 0 && found * ncases > common * sample
+               ? CASE_SEARCH_PROBE
+               : CASE_SEARCH_IN;
+}
+
+/* The total of a search list, counted no further than case_search_cap + 1
+ * matches (in *capped when there were more: out->total is then the cap);
+ * 0, or -1 on failure. */
+static int case_search_total(struct store *db, struct arena *a,
+                             const struct actor *who,
+                             const struct case_filter *f, const char *arg,
+                             int64_t now, int64_t unit_id,
+                             struct case_page *out, struct err *e)
+{
+    struct case_q q;
+    struct stmt *st;
+    int64_t n = 0;
+    int rc;
+    case_q_init(&q);
+    q.search = CASE_SEARCH_JOINED;
+    case_q_add(
+        &q,
+        store_kind(db) == STORE_PG
+            ? "SELECT COUNT(*) FROM (SELECT 1 FROM " SEARCH_JOIN_PG("?") " AND "
+            : "SELECT COUNT(*) FROM (SELECT 1 FROM " SEARCH_JOIN_SQLITE(
+                  "?") " AND ",
+        "t", arg);
+    case_q_where(db, a, who, f, 1, now, unit_id, &q, e);
+    case_q_add(&q, " LIMIT ?) s", "i", case_search_cap + 1);
+    st = case_q_prepare(db, &q);
+    if (store_step(st) == STORE_ROW)
+        n = store_col_int(st, 0);
+    rc = store_finalize(st) == STORE_OK ? 0 : -1;
+    buf_free(&q.sql);
+    out->total_capped = n > case_search_cap;
+    out->total = out->total_capped ? case_search_cap : n;
+    return rc;
+}
+
 int case_list(struct store *db, struct arena *a, const struct actor *who,
               const struct case_filter *f, struct case_page *out, struct err *e)
 {
@@ -551,6 +705,8 @@ int case_list(struct store *db, struct arena *a, const struct actor *who,
     int64_t now = now_ms(), unit_id = 0;
     int per = f->per_page <= 0 ? 20 : f->per_page, page = f->page;
     int rc = -1, w;
+    enum case_search_how how = CASE_SEARCH_IN;
+    const char *arg = NULL;
     struct case_q q;
     struct stmt *st;
 
@@ -585,9 +741,20 @@ int case_list(struct store *db, struct arena *a, const struct actor *who,
     }
     if (case_actor_is_admin(who))
         return 0; /* 三员分立: no business data */
+    if (f->q != NULL && f->q[0] != '\0' && case_search_fn != NULL) {
+        if (case_search_fn(db, a, f->q, &arg) != 1 || arg == NULL)
+            return 0; /* nothing searchable: nothing matches */
+        w = case_search_plan(db, arg, order, (int64_t)page * per);
+        if (w < 0) {
+            log_error("cannot plan a search: %s", store_errmsg(db));
+            return err_set(e, 500, "internal", case_msg_internal);
+        }
+        how = (enum case_search_how)w;
+    }
 
     /* the page */
     case_q_init(&q);
+    q.search = how;
     case_q_add(&q, CASE_ITEM_COLS, "ii", now, now);
     w = case_q_where(db, a, who, f, 1, now, unit_id, &q, e);
     if (w != 0) {
@@ -604,6 +771,11 @@ int case_list(struct store *db, struct arena *a, const struct actor *who,
         return err_set(e, 500, "internal", case_msg_internal);
 
     /* the total */
+    if (arg != NULL) {
+        if (case_search_total(db, a, who, f, arg, now, unit_id, out, e))
+            return err_set(e, 500, "internal", case_msg_internal);
+        goto counts;
+    }
     rc = -1;
     case_q_init(&q);
     case_q_add(&q, "SELECT COUNT(*) FROM cases c WHERE ", "");
@@ -616,8 +788,9 @@ int case_list(struct store *db, struct arena *a, const struct actor *who,
     if (rc != 0)
         return err_set(e, 500, "internal", case_msg_internal);
 
+counts:
     /* counts per state, for the tabs of one module */
-    if (m != NULL) {
+    if (m != NULL && !f->no_counts) {
         int ns = 0, s;
         while (m->states[ns].code != NULL)
             ns++;
@@ -644,6 +817,183 @@ int case_list(struct store *db, struct arena *a, const struct actor *who,
     return 0;
 }
 
+/* ---- long lists in chunks (the Excel export) ---- */
+
+/* The keyset condition continuing sort s (an index of case_sorts) after
+ * the cursor, with '?' for its values in the order case_chunk_after binds
+ * them.  The sorts end in c.id, so the order is total and each chunk
+ * starts exactly where the last ended; "due" puts cases without a due
+ * date last in both directions. */
+static void case_chunk_after(struct case_q *q, size_t s, int desc,
+                             const struct case_cursor *cur)
+{
+    const char *op = desc ? "<" : ">";
+    const char *code = case_sorts[s].code;
+    char frag[160];
+
+    if (strcmp(code, "due") == 0) {
+        if (cur->due_ms == 0) {
+            snprintf(frag, sizeof(frag), " AND c.due_ms = 0 AND c.id %s ?", op);
+            case_q_add(q, frag, "i", cur->id);
+            return;
+        }
+        snprintf(frag, sizeof(frag), " AND (%s(c.due_ms, c.id) %s (?, ?))",
+                 desc ? "" : "c.due_ms = 0 OR ", op);
+        case_q_add(q, frag, "ii", cur->due_ms, cur->id);
+    } else if (strcmp(code, "title") == 0) {
+        snprintf(frag, sizeof(frag), " AND (c.title, c.id) %s (?, ?)", op);
+        case_q_add(q, frag, "ti", cur->title, cur->id);
+    } else if (strcmp(code, "number") == 0) {
+        snprintf(frag, sizeof(frag),
+                 " AND (c.number_year, c.number_n, c.id) %s (?, ?, ?)", op);
+        case_q_add(q, frag, "iii", cur->number_year, cur->number_n, cur->id);
+    } else {
+        snprintf(frag, sizeof(frag), " AND (c.%s_ms, c.id) %s (?, ?)", code,
+                 op);
+        case_q_add(q, frag, "ii",
+                   strcmp(code, "created") == 0 ? cur->created_ms
+                                                : cur->updated_ms,
+                   cur->id);
+    }
+}
+
+/* Remembers the sort key of the row st is on (CASE_ITEM_COLS) in cur. */
+static void case_cursor_take(struct stmt *st, struct case_cursor *cur)
+{
+    cur->id = store_col_int(st, 0);
+    free(cur->title);
+    cur->title = strdup(store_col_text(st, 3));
+    if (cur->title == NULL)
+        abort();
+    cur->due_ms = store_col_int(st, 15);
+    cur->created_ms = store_col_int(st, 17);
+    cur->updated_ms = store_col_int(st, 18);
+}
+
+/* The number key of the cursor's row (the number sort only): one lookup
+ * a chunk rather than two more columns in every list query. */
+static int case_cursor_number(struct store *db, struct case_cursor *cur)
+{
+    struct stmt *st = store_prepare(
+        db, "SELECT number_year, number_n FROM cases WHERE id = $1");
+    int s;
+    store_bind_int(st, 1, cur->id);
+    s = store_step(st);
+    if (s == STORE_ROW) {
+        cur->number_year = store_col_int(st, 0);
+        cur->number_n = store_col_int(st, 1);
+    }
+    return store_finalize(st) == STORE_OK && s == STORE_ROW ? 0 : -1;
+}
+
+void case_cursor_done(struct case_cursor *cur)
+{
+    free(cur->title);
+    memset(cur, 0, sizeof(*cur));
+}
+
+/* Checks f as case_list does; the sort's index in case_sorts and its
+ * direction in *s, *desc (default -updated). */
+static int case_chunk_check(struct store *db, const struct case_filter *f,
+                            int64_t *unit_id, size_t *s, int *desc,
+                            struct err *e)
+{
+    const struct module_def *m = NULL;
+    const size_t nsorts = sizeof(case_sorts) / sizeof(case_sorts[0]);
+    const char *sort = f->sort && f->sort[0] ? f->sort : "-updated";
+
+    if (f->module != NULL && (m = module_find(f->module)) == NULL)
+        return err_field(e, "module", "没有这个业务模块");
+    if (f->state != NULL && m != NULL && module_state(m, f->state) == NULL)
+        return err_field(e, "state", "没有这个状态");
+    if (f->light != NULL && case_light_code(f->light) == -2)
+        return err_field(e, "light", "灯色只能是 green、yellow、red 或 none");
+    *unit_id = 0;
+    if (f->unit != NULL && f->unit[0] != '\0') {
+        *unit_id = case_unit_id(db, f->unit);
+        if (*unit_id < 0)
+            return err_set(e, 500, "internal", case_msg_internal);
+        if (*unit_id == 0)
+            return err_field(e, "unit", "单位不存在");
+    }
+    *desc = sort[0] == '-';
+    for (*s = 0; *s < nsorts; (*s)++)
+        if (strcmp(case_sorts[*s].code, sort + *desc) == 0)
+            return 0;
+    return err_field(e, "sort", "不能按此排序");
+}
+
+int case_list_chunk(struct store *db, struct arena *a, const struct actor *who,
+                    const struct case_filter *f, int with_fields,
+                    struct case_cursor *cur, int limit, struct case_item **out,
+                    int *n, struct err *e)
+{
+    int64_t now = now_ms(), unit_id = 0;
+    size_t s = 0;
+    int desc = 0, w, rows = 0, cap = limit > 0 ? limit : 1, step;
+    struct case_q q;
+    struct stmt *st;
+
+    *n = 0;
+    *out = arena_alloc(a, sizeof(**out) * (size_t)cap);
+    if (cur->done)
+        return 0;
+    if (case_chunk_check(db, f, &unit_id, &s, &desc, e))
+        return -1;
+    if (case_actor_is_admin(who) || limit <= 0) {
+        cur->done = 1;
+        return 0; /* 三员分立: no business data */
+    }
+    case_q_init(&q);
+    case_q_add(&q, CASE_ITEM_COLS, "ii", now, now);
+    w = case_q_where(db, a, who, f, 1, now, unit_id, &q, e);
+    if (w != 0) {
+        buf_free(&q.sql);
+        cur->done = 1;
+        return w > 0 ? 0 : -1;
+    }
+    if (cur->id > 0)
+        case_chunk_after(&q, s, desc, cur);
+    case_q_add(&q, " ORDER BY ", "");
+    case_q_add(&q, desc ? case_sorts[s].desc : case_sorts[s].asc, "");
+    case_q_add(&q, " LIMIT ?", "i", (int64_t)limit);
+    st = case_q_prepare(db, &q);
+    while ((step = store_step(st)) == STORE_ROW) {
+        rows++;
+        case_cursor_take(st, cur);
+        /* parsing the JSON of the fields is most of a row's cost */
+        if ((with_fields ? case_item_read(st, a, who, &(*out)[*n])
+                         : case_item_read_cols(st, a, &(*out)[*n])) == 0)
+            (*n)++;
+    }
+    buf_free(&q.sql);
+    if (store_finalize(st) != STORE_OK || step == STORE_ERR ||
+        (rows > 0 && strcmp(case_sorts[s].code, "number") == 0 &&
+         case_cursor_number(db, cur) != 0)) {
+        log_error("cannot list cases: %s", store_errmsg(db));
+        return err_set(e, 500, "internal", case_msg_internal);
+    }
+    cur->done = rows < limit;
+    return 0;
+}
+
+/* Open, for the to-do: the unary plus keeps the planner off cases_open
+ * (every open case) so the waiting set (a few dozen ids, CASE_WAITING_Q)
+ * drives the query by primary key; without statistics SQLite guesses an
+ * index equality to be the smaller side. */
+#define CASE_TODO_OPEN_Q " AND +c.closed_ms = 0 AND "
+
+/* The order of the to-do (reddest first, then by due date) and the
+ * subquery of its page's ids, which SQLite reads from cases_todo alone
+ * (named: its planner would take the primary key and the wide rows). */
+#define CASE_TODO_ORDER                                                        \
+    " ORDER BY " CASE_LIGHT_SQL(                                               \
+        "?") " DESC,"                                                          \
+             " CASE WHEN c.due_ms = 0 THEN 1 ELSE 0 END, c.due_ms, c.id"
+#define CASE_TODO_IDS                                                          \
+    "c.id IN (SELECT c.id FROM cases c INDEXED BY cases_todo WHERE "
+#define CASE_TODO_IDS_PG "c.id IN (SELECT c.id FROM cases c WHERE "
+
 int case_todo(struct store *db, struct arena *a, const struct actor *who,
               int limit, struct case_item **out, int *n, struct err *e)
 {
@@ -659,18 +1009,18 @@ int case_todo(struct store *db, struct arena *a, const struct actor *who,
         limit = 1000;
     if (case_actor_is_admin(who))
         return 0;
+    /* the page's ids first, from the narrow cases_todo, then only their
+     * wide rows: an office unit waits on thousands of cases */
     case_q_init(&q);
     case_q_add(&q, CASE_ITEM_COLS, "ii", now, now);
-    case_q_visible(&q, who);
-    case_q_add(&q, " AND c.closed_ms = 0 AND ", "");
-    case_q_waiting(&q, who);
     case_q_add(
-        &q,
-        " ORDER BY " CASE_LIGHT_SQL(
-            "?") " DESC,"
-                 " CASE WHEN c.due_ms = 0 THEN 1 ELSE 0 END, c.due_ms, c.id"
-                 " LIMIT ?",
-        "iii", now, now, (int64_t)limit);
+        &q, store_kind(db) == STORE_PG ? CASE_TODO_IDS_PG : CASE_TODO_IDS, "");
+    case_q_visible(&q, who);
+    case_q_add(&q, CASE_TODO_OPEN_Q, "");
+    case_q_waiting(&q, who);
+    case_q_add(&q, CASE_TODO_ORDER " LIMIT ?)", "iii", now, now,
+               (int64_t)limit);
+    case_q_add(&q, CASE_TODO_ORDER, "ii", now, now);
     rc = case_q_items(db, a, who, &q, out, n);
     buf_free(&q.sql);
     if (rc != 0)
@@ -680,7 +1030,8 @@ int case_todo(struct store *db, struct arena *a, const struct actor *who,
 
 /* How many open cases wait for the actor: the to-do query's predicate
  * with COUNT(*) (the counter in every page's top bar, so no rows, no
- * joins, no ordering). */
+ * joins, no ordering), read from the narrow index cases_todo (schema.c
+ * migration 8) rather than the wide rows. */
 int64_t case_todo_count(struct store *db, const struct actor *who)
 {
     struct case_q q;
@@ -689,9 +1040,14 @@ int64_t case_todo_count(struct store *db, const struct actor *who)
     if (case_actor_is_admin(who))
         return 0;
     case_q_init(&q);
-    case_q_add(&q, "SELECT COUNT(*) FROM cases c WHERE ", "");
+    case_q_add(
+        &q,
+        store_kind(db) == STORE_PG
+            ? "SELECT COUNT(*) FROM cases c WHERE "
+            : "SELECT COUNT(*) FROM cases c INDEXED BY cases_todo WHERE ",
+        "");
     case_q_visible(&q, who);
-    case_q_add(&q, " AND c.closed_ms = 0 AND ", "");
+    case_q_add(&q, CASE_TODO_OPEN_Q, "");
     case_q_waiting(&q, who);
     struct stmt *st = case_q_prepare(db, &q);
     if (store_step(st) == STORE_ROW)

@@ -132,6 +132,24 @@ int search_match_arg(const struct store *db, struct arena *a, const char *q,
     return 1;
 }
 
+static const char search_after_sqlite[] =
+    "SELECT count(*) FROM search_fts WHERE search_fts MATCH $1"
+    " AND rowid > $2";
+static const char search_after_pg[] =
+    "SELECT count(*) FROM search_docs"
+    " WHERE tsv @@ to_tsquery('simple', $1) AND case_id > $2";
+
+int search_count_after(struct store *db, const char *arg, int64_t after_id,
+                       int64_t *n)
+{
+    int rc;
+    *n = 0;
+    rc = store_query_int(
+        db, store_kind(db) == STORE_PG ? search_after_pg : search_after_sqlite,
+        n, "ti", arg, after_id);
+    return rc == STORE_ERR ? STORE_ERR : STORE_OK;
+}
+
 int search_query(struct store *db, struct arena *a, const char *q,
                  const char *module, int limit, int offset,
                  struct search_hit **out, int *n, int *total, struct err *e)

@@ -66,6 +66,31 @@
 #define SEARCH_IDS_PG(P)                                                       \
     "SELECT case_id FROM search_docs WHERE tsv @@ to_tsquery('simple', " P ")"
 
+/* A test that the case ID (an SQL expression such as "c.id") matches, for
+ * walking an ordered index of cases when most documents match (a common
+ * word): each row costs one look-up instead of collecting every match.
+ * P as for SEARCH_IDS_*. */
+#define SEARCH_HAS_SQLITE(P, ID)                                               \
+    "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH " P               \
+    " AND search_fts.rowid = " ID ")"
+#define SEARCH_HAS_PG(P, ID)                                                   \
+    "EXISTS (SELECT 1 FROM search_docs sd WHERE sd.case_id = " ID              \
+    " AND sd.tsv @@ to_tsquery('simple', " P "))"
+
+/* The matches joined to "cases c", the index read first and streamed in
+ * its own order (no sort, no collecting), so that a count under a LIMIT
+ * stops early; what follows is "AND <more conditions>".  P as above.
+ * SQLite reads cases through the narrow index of (id, secrecy) (kernel
+ * migration 7), which covers the visibility test of a case that is not
+ * secret; its planner would take the wide rows by their key. */
+#define SEARCH_JOIN_SQLITE(P)                                                  \
+    "search_fts CROSS JOIN cases c INDEXED BY cases_id_secrecy"                \
+    " ON c.id = search_fts.rowid"                                              \
+    " WHERE search_fts MATCH " P
+#define SEARCH_JOIN_PG(P)                                                      \
+    "search_docs sd JOIN cases c ON c.id = sd.case_id"                         \
+    " WHERE sd.tsv @@ to_tsquery('simple', " P ")"
+
 /* Longest query looked at, in bytes; the rest is ignored. */
 #define SEARCH_QUERY_MAX 512
 
@@ -86,6 +111,13 @@ int search_remove_case(struct store *db, int64_t case_id);
  * the caller must not run its query (an empty MATCH is an error). */
 int search_match_arg(const struct store *db, struct arena *a, const char *q,
                      const char **out);
+
+/* How many documents of cases after after_id match arg (from
+ * search_match_arg), from the index alone (a range of its keys): over the
+ * newest few thousand cases, the share of a word among those a list shows
+ * first, to decide how to run it.  STORE_OK or STORE_ERR. */
+int search_count_after(struct store *db, const char *arg, int64_t after_id,
+                       int64_t *n);
 
 struct search_hit {
     int64_t case_id;

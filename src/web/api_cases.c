@@ -245,6 +245,8 @@ int api_case_filter(struct http_req *r, struct case_filter *f, struct err *e)
 
 struct api_case_names {
     struct http_req *r;
+    struct arena *a; /* where display values go: the request's, or an
+                        export chunk's so that memory stays flat */
     struct unit *units;
     int nunits;
     int loaded;
@@ -256,6 +258,7 @@ void api_case_names_init(struct api_case_names **out, struct http_req *r)
     struct api_case_names *nm = arena_alloc(r->arena, sizeof(*nm));
     memset(nm, 0, sizeof(*nm));
     nm->r = r;
+    nm->a = r->arena;
     nm->people = json_object();
     *out = nm;
 }
@@ -312,7 +315,7 @@ static const char *api_case_choice(const struct field_def *f, const char *code)
 static const char *api_case_scalar(struct api_case_names *nm,
                                    const struct field_def *f, json_t *v)
 {
-    struct arena *a = nm->r->arena;
+    struct arena *a = nm->a;
     if (json_is_integer(v))
         return arena_printf(a, "%lld", (long long)json_integer_value(v));
     if (!json_is_string(v))
@@ -358,7 +361,7 @@ const char *api_case_display(struct api_case_names *nm,
             buf_puts(&b, "、");
         buf_puts(&b, api_case_scalar(nm, f, item));
     }
-    const char *s = arena_strdup(nm->r->arena, b.ptr ? b.ptr : "");
+    const char *s = arena_strdup(nm->a, b.ptr ? b.ptr : "");
     buf_free(&b);
     return s;
 }
@@ -543,10 +546,10 @@ int api_cases_list(struct http_req *r)
     for (int i = 0; i < pg.n; i++)
         json_array_append_new(items, case_item_json(&pg.items[i]));
     http_reply_json(r, 200,
-                    json_pack("{s:o, s:I, s:i, s:i, s:o}", "items", items,
-                              "total", (json_int_t)pg.total, "page", f.page,
-                              "per_page", f.per_page, "counts",
-                              api_case_counts_json(&pg)));
+                    json_pack("{s:o, s:I, s:b, s:i, s:i, s:o}", "items", items,
+                              "total", (json_int_t)pg.total, "total_capped",
+                              pg.total_capped, "page", f.page, "per_page",
+                              f.per_page, "counts", api_case_counts_json(&pg)));
     return 0;
 }
 
@@ -950,7 +953,12 @@ int api_todo(struct http_req *r)
     json_t *list = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(list, case_item_json(&items[i]));
-    http_reply_json(r, 200, json_pack("{s:o, s:i}", "items", list, "total", n));
+    /* total: every case waiting, as in the lists (not the items of this
+     * ?limit= page) */
+    int64_t total = n < limit ? n : case_todo_count(r->db, &r->who);
+    http_reply_json(r, 200,
+                    json_pack("{s:o, s:I}", "items", list, "total",
+                              (json_int_t)(total < n ? n : total)));
     return 0;
 }
 
@@ -1103,6 +1111,7 @@ int api_search(struct http_req *r)
     err_clear(&e);
     if (api_case_filter(r, &f, &e) == 0 && f.q == NULL)
         err_field(&e, "q", "请输入要搜索的内容");
+    f.no_counts = 1;
     if (err_isset(&e) || case_list(r->db, r->arena, &r->who, &f, &pg, &e)) {
         http_reply_err(r, &e);
         return 0;
@@ -1123,9 +1132,10 @@ int api_search(struct http_req *r)
         json_array_append_new(items, o);
     }
     http_reply_json(r, 200,
-                    json_pack("{s:o, s:I, s:i, s:i, s:o}", "items", items,
-                              "total", (json_int_t)pg.total, "page", f.page,
-                              "per_page", f.per_page, "q", jstr(f.q)));
+                    json_pack("{s:o, s:I, s:b, s:i, s:i, s:o}", "items", items,
+                              "total", (json_int_t)pg.total, "total_capped",
+                              pg.total_capped, "page", f.page, "per_page",
+                              f.per_page, "q", jstr(f.q)));
     return 0;
 }
 
@@ -1190,10 +1200,12 @@ void api_case_export_reply(struct http_req *r, struct case_filter *f)
     struct api_case_names *nm = NULL;
     struct arena *chunk = NULL;
     struct export_sheet *x = NULL;
+    struct case_cursor cur;
     struct err e;
     int fd = -1, rc = -1, ncols = 0;
     int64_t len = 0;
     err_clear(&e);
+    memset(&cur, 0, sizeof(cur));
     const struct module_def *m = f->module ? module_find(f->module) : NULL;
     if (f->module && m == NULL) {
         err_field(&e, "module", "没有这个模块");
@@ -1234,15 +1246,16 @@ void api_case_export_reply(struct http_req *r, struct case_filter *f)
     for (int c = 0; c < ncols; c++)
         export_column(x, c, width[c], type[c]);
     api_case_names_init(&nm, r);
-    f->page = 1;
-    f->per_page = API_CASE_EXPORT_CHUNK;
-    for (;;) {
-        struct case_page pg;
+    while (!cur.done && export_rows(x) < API_CASE_EXPORT_MAX) {
+        struct case_item *items;
+        int n;
         chunk = arena_new();
-        if (case_list(r->db, chunk, &r->who, f, &pg, &e))
+        nm->a = chunk;
+        if (case_list_chunk(r->db, chunk, &r->who, f, nf > 0, &cur,
+                            API_CASE_EXPORT_CHUNK, &items, &n, &e))
             goto out;
-        for (int i = 0; i < pg.n; i++) {
-            const struct case_item *it = &pg.items[i];
+        for (int i = 0; i < n && export_rows(x) < API_CASE_EXPORT_MAX; i++) {
+            const struct case_item *it = &items[i];
             const char *cells[API_CASE_EXPORT_COLS + 8];
             char due[11] = "", created[11] = "";
             int k = 0;
@@ -1267,17 +1280,17 @@ void api_case_export_reply(struct http_req *r, struct case_filter *f)
             cells[k++] = created;
             export_row(x, cells);
         }
+        nm->a = r->arena;
         arena_free(chunk);
         chunk = NULL;
-        if (pg.n < f->per_page || export_rows(x) >= API_CASE_EXPORT_MAX ||
-            (int64_t)f->page * f->per_page >= pg.total)
-            break;
-        f->page++;
     }
     rc = export_finish(x, &fd, &len, &e);
     x = NULL;
 out:
+    if (nm != NULL)
+        nm->a = r->arena;
     arena_free(chunk);
+    case_cursor_done(&cur);
     api_case_names_free(nm);
     if (x != NULL && export_finish(x, &fd, &len, &e) == 0)
         close(fd);

@@ -1425,6 +1425,7 @@ int page_search(struct http_req *r)
     api_case_filter(r, &f, &e);
     if (f.module && module_find(f.module) == NULL)
         f.module = NULL;
+    f.no_counts = 1;
     json_t *items = json_array();
     if (!err_isset(&e) && f.q &&
         case_list(r->db, r->arena, &r->who, &f, &pg, &e) == 0) {
@@ -1459,8 +1460,8 @@ int page_search(struct http_req *r)
     static const char *const names[] = {"q", "module", NULL};
     page_qs(r, ctx, "qs", names);
     const char *qs = json_string_value(json_object_get(ctx, "qs"));
-    json_t *paging =
-        json_pack("{s:I, s:i}", "total", (json_int_t)pg.total, "page", f.page);
+    json_t *paging = json_pack("{s:I, s:b, s:i}", "total", (json_int_t)pg.total,
+                               "capped", pg.total_capped, "page", f.page);
     if (f.page > 1)
         json_object_set_new(
             paging, "prev",

@@ -1,9 +1,12 @@
 /*
  * test_gen.c - `shuniu gen` and `shuniu sweep` against a live server: the
  * generated cases pass `shuniu check`, the server lists and opens them,
- * search finds their words, a transition fires on one of them, numbering
- * continues after them without a duplicate; a fresh database gets the demo
- * office; bad options are refused with a Chinese message.
+ * search finds their words (a domain word in a realistic share of the
+ * cases), a transition fires on one of them, numbering continues after
+ * them without a duplicate; demo people get to-dos (as many as gen counts);
+ * a classified case is seen by a cleared person of its unit and 404 to an
+ * uncleared one; a fresh database gets the demo office; bad options are
+ * refused with a Chinese message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,128 @@
 #include "store/store.h"
 
 #define GEN_CASES "1500"
+#define GEN_CASES_N 1500
+/* a realistic share of the cases for an office word: at most 10% */
+#define GEN_WORD_MAX_PCT 10
+#define GEN_DEMO_PASSWORD "Shuniu@2026"
+
+static struct store *gen_db(struct srv *s);
+
+/* Units and people of the demo with the names gen knows (demo_logins):
+ * 督查科 with dck1, 交通局 with a leader (秘密) and a handler (no
+ * clearance). */
+static const char *const gen_units[][4] = {
+    {"dck", "督查科", "section", "office"},
+    {"jtj", "市交通运输局", "department", "gov"},
+};
+static const char *const gen_people[][5] = {
+    {"dck1", "胡志刚", "dck", "clerk", "1"},
+    {"jtj_ld", "苏永刚", "jtj", "leader", "1"},
+    {"jtj_cb", "蒋丽", "jtj", "staff", "0"},
+};
+
+static void gen_add_people(struct srv *s)
+{
+    struct cli_result res = {0};
+    for (size_t i = 0; i < sizeof(gen_units) / sizeof(gen_units[0]); i++) {
+        assert_int_equal(srv_run_cli(s, NULL, &res, "unit", "add", "--code",
+                                     gen_units[i][0], "--name", gen_units[i][1],
+                                     "--kind", gen_units[i][2], "--parent",
+                                     gen_units[i][3]),
+                         0);
+        cli_result_free(&res);
+    }
+    for (size_t i = 0; i < sizeof(gen_people) / sizeof(gen_people[0]); i++) {
+        assert_int_equal(
+            srv_run_cli(s, GEN_DEMO_PASSWORD "\n", &res, "user", "add",
+                        "--login", gen_people[i][0], "--name", gen_people[i][1],
+                        "--unit", gen_people[i][2], "--role", gen_people[i][3],
+                        "--clearance", gen_people[i][4], "--password-stdin"),
+            0);
+        cli_result_free(&res);
+    }
+}
+
+/* The count gen reported for login ("演示人员待办：... dck1 12 件"). */
+static long long gen_reported_todo(const char *out, const char *login)
+{
+    char key[64];
+    const char *line = strstr(out, "演示人员待办：");
+    const char *p;
+    assert_non_null(line);
+    snprintf(key, sizeof(key), "%s ", login);
+    p = strstr(line, key);
+    assert_non_null(p);
+    return atoll(p + strlen(key));
+}
+
+/* Hits of a search for word (URL-encoded) by c. */
+static long long gen_hits(struct client *c, const char *word)
+{
+    struct resp r = {0};
+    char path[256];
+    long long n;
+    snprintf(path, sizeof(path), "/api/v1/search?q=%s", word);
+    assert_int_equal(http_do(c, "GET", path, NULL, &r), 200);
+    n = resp_int(&r, "total", -1);
+    resp_free(&r);
+    return n;
+}
+
+static const char GEN_SQL_SECRET_PAIR[] =
+    "SELECT c.id, a.login, b.login FROM cases c"
+    " JOIN case_parties p ON p.case_id = c.id AND p.unit_id <> 0"
+    " JOIN users a ON a.unit_id = p.unit_id AND a.clearance >= c.secrecy"
+    " JOIN users b ON b.unit_id = p.unit_id AND b.clearance < c.secrecy"
+    " WHERE c.secrecy > 0 AND a.login IN ('jtj_ld', 'dck1', 'clerk', 'staff')"
+    " AND b.login IN ('jtj_cb', 'dck1', 'staff') ORDER BY c.id LIMIT 1";
+
+/* A classified generated case: a person of one of its units cleared for it
+ * opens it, one of the same unit without the clearance gets 404. */
+static void gen_check_secrecy(struct srv *s)
+{
+    struct store *db = gen_db(s);
+    struct stmt *st;
+    struct client *c;
+    struct resp r = {0};
+    char path[64], seen[32], unseen[32];
+    long long id;
+    int64_t secret = 0, no_term = 0;
+
+    assert_int_equal(store_query_int(db,
+                                     "SELECT COUNT(*) FROM cases"
+                                     " WHERE secrecy > 0",
+                                     &secret, ""),
+                     STORE_ROW);
+    printf("# classified cases: %lld of %d\n", (long long)secret, GEN_CASES_N);
+    assert_true(secret > 0);
+    assert_true(secret * 100 < GEN_CASES_N * GEN_WORD_MAX_PCT);
+    /* a classified 公文 carries its 保密期限 (the mark 秘密★10年) */
+    assert_int_equal(store_query_int(db,
+                                     "SELECT COUNT(*) FROM cases WHERE"
+                                     " secrecy > 0 AND module <> 'supervision'"
+                                     " AND data NOT LIKE '%secrecy_term%'",
+                                     &no_term, ""),
+                     STORE_ROW);
+    assert_int_equal(no_term, 0);
+    st = store_prepare(db, GEN_SQL_SECRET_PAIR);
+    assert_int_equal(store_step(st), STORE_ROW);
+    id = store_col_int(st, 0);
+    snprintf(seen, sizeof(seen), "%s", store_col_text(st, 1));
+    snprintf(unseen, sizeof(unseen), "%s", store_col_text(st, 2));
+    store_finalize(st);
+    store_close(db);
+
+    snprintf(path, sizeof(path), "/api/v1/cases/%lld", id);
+    c = client_as(s, seen, GEN_DEMO_PASSWORD);
+    assert_int_equal(http_do(c, "GET", path, NULL, &r), 200);
+    assert_true(atoi(resp_str(&r, "fields.secrecy")) > 0);
+    client_free(c);
+    c = client_as(s, unseen, GEN_DEMO_PASSWORD);
+    assert_int_equal(http_do(c, "GET", path, NULL, &r), 404);
+    client_free(c);
+    resp_free(&r);
+}
 
 /* Opens the server's database (for the numbering check). */
 static struct store *gen_db(struct srv *s)
@@ -31,15 +156,28 @@ static void test_gen_and_use(void **state)
     struct resp r = {0};
     struct client *clerk;
     char path[256];
-    long long id = 0;
+    long long id = 0, todo;
 
+    gen_add_people(s);
     assert_int_equal(srv_run_cli(s, NULL, &res, "gen", "--cases", GEN_CASES,
                                  "--seed", "7", "--batch", "400"),
                      0);
     assert_contains(res.out, "已生成 " GEN_CASES " 件");
     assert_contains(res.out, "模块规则检查：0 处不符");
     printf("# %s", res.out);
+    todo = gen_reported_todo(res.out, "dck1");
     cli_result_free(&res);
+
+    /* 我的待办 of a demo clerk: what gen counted, several */
+    struct client *dck1 = client_as(s, "dck1", GEN_DEMO_PASSWORD);
+    assert_int_equal(http_do(dck1, "GET", "/api/v1/todo?limit=1", NULL, &r),
+                     200);
+    assert_int_equal(json_array_size(resp_get(&r, "items")), 1);
+    assert_true(resp_int(&r, "total", 0) >= 3);
+    assert_int_equal(resp_int(&r, "total", 0), todo);
+    client_free(dck1);
+
+    gen_check_secrecy(s);
 
     /* integrity, the audit chain (one record for the run), attachments */
     assert_int_equal(srv_run_cli(s, NULL, &res, "check"), 0);
@@ -88,6 +226,13 @@ static void test_gen_and_use(void **state)
         http_do(clerk, "GET", "/api/v1/search?q=%E6%8E%A8%E8%BF%9B", NULL, &r),
         200);
     assert_true(resp_int(&r, "total", 0) > 10);
+    /* office words: 督办 (supervision), 安全生产 (a topic) in some cases,
+     * not in all */
+    long long h2 = gen_hits(clerk, "%E7%9D%A3%E5%8A%9E");
+    long long h4 = gen_hits(clerk, "%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7");
+    printf("# hits: 督办 %lld, 安全生产 %lld of %d\n", h2, h4, GEN_CASES_N);
+    assert_true(h2 > 0 && h2 * 100 < GEN_CASES_N * GEN_WORD_MAX_PCT);
+    assert_true(h4 > 0 && h4 * 100 < GEN_CASES_N * GEN_WORD_MAX_PCT);
 
     /* numbering continues: a new item's number belongs to no other case */
     assert_int_equal(http_do(clerk, "POST", "/api/v1/cases",
@@ -133,6 +278,8 @@ static void test_gen_fresh(void **state)
                      0);
     assert_contains(res.err, "已建立演示单位和人员");
     assert_contains(res.out, "已生成 300 件");
+    assert_true(gen_reported_todo(res.out, "dck1") > 0);
+    assert_true(gen_reported_todo(res.out, "jtj_cb") > 0);
     assert_contains(res.out, "模块规则检查：0 处不符");
     cli_result_free(&res);
     assert_int_equal(

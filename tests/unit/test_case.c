@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/now.h"
 #include "kernel/actor.h"
@@ -1023,9 +1024,100 @@ static void test_clearance(void **state)
     {
         struct case_filter q = {0};
         q.q = "秘密";
-        assert_int_equal(list_total(f, &f->staff1, &q), 1);
-        assert_int_equal(list_total(f, &f->staff2, &q), 0);
+        /* with either plan of a search (case_query.c): collecting the
+         * matches, or walking the order and testing each row */
+        static const int64_t costs[] = {-1, 0, (int64_t)1 << 40};
+        for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++) {
+            case_search_tune(0, costs[i]);
+            assert_int_equal(list_total(f, &f->staff1, &q), 1);
+            assert_int_equal(list_total(f, &f->staff2, &q), 0);
+        }
+        case_search_tune(0, -1);
     }
+}
+
+/* The two plans of a search (walk the order testing each row, or collect
+ * the matches and sort them) give the same pages in every order, and the
+ * total stops at the cap with total_capped set. */
+static const char *search_page_ids(struct fx *f, struct case_filter *flt,
+                                   int64_t *total, int *capped)
+{
+    struct case_page p;
+    struct err e;
+    struct buf b;
+    const char *s;
+    err_clear(&e);
+    assert_int_equal(case_list(f->db, f->a, &f->clerk1, flt, &p, &e), 0);
+    buf_init(&b, 0);
+    for (int i = 0; i < p.n; i++)
+        buf_printf(&b, "%lld ", (long long)p.items[i].id);
+    s = arena_strdup(f->a, b.ptr ? b.ptr : "");
+    buf_free(&b);
+    *total = p.total;
+    *capped = p.total_capped;
+    return s;
+}
+
+static void test_search_plans(void **state)
+{
+    struct fx *f = *state;
+    struct case_filter flt = {0};
+    static const char *const sorts[] = {NULL,      "created", "-created",
+                                        "updated", "-title",  "due"};
+    static const int64_t costs[] = {0, (int64_t)1 << 40};
+    int64_t total, ids[7];
+    int capped;
+    struct err e;
+
+    for (int i = 0; i < 7; i++) {
+        char title[64];
+        snprintf(title, sizeof(title), "%s事项%d", i == 3 ? "罕见" : "共同",
+                 i + 1);
+        now_set(T0 + (7 - i) * 60000); /* created newest first */
+        ids[i] = assigned_case(f, title, 0);
+    }
+    now_set(T0 + 10 * 60000); /* updated: ids[5] last */
+    assert_int_equal(
+        fire(f, &f->staff1, ids[5], "report", "{\"progress\":10}", NULL, &e),
+        0);
+    flt.q = "共同";
+    flt.per_page = 4;
+    for (size_t s = 0; s < sizeof(sorts) / sizeof(sorts[0]); s++) {
+        flt.sort = sorts[s];
+        for (int page = 1; page <= 2; page++) {
+            const char *want = NULL;
+            flt.page = page;
+            for (size_t c = 0; c < sizeof(costs) / sizeof(costs[0]); c++) {
+                case_search_tune(0, costs[c]);
+                const char *got = search_page_ids(f, &flt, &total, &capped);
+                assert_int_equal(total, 6);
+                assert_false(capped);
+                if (want == NULL)
+                    want = got;
+                assert_string_equal(got, want);
+            }
+        }
+    }
+    /* the default order is the last update first */
+    flt.sort = NULL;
+    flt.page = 1;
+    case_search_tune(0, 0);
+    assert_int_equal(
+        strtoll(search_page_ids(f, &flt, &total, &capped), NULL, 10), ids[5]);
+    /* the cap */
+    case_search_tune(4, -1);
+    search_page_ids(f, &flt, &total, &capped);
+    assert_int_equal(total, 4);
+    assert_true(capped);
+    flt.q = "罕见";
+    assert_string_equal(search_page_ids(f, &flt, &total, &capped),
+                        arena_printf(f->a, "%lld ", (long long)ids[3]));
+    assert_int_equal(total, 1);
+    assert_false(capped);
+    flt.q = "没有的词";
+    assert_string_equal(search_page_ids(f, &flt, &total, &capped), "");
+    assert_int_equal(total, 0);
+    case_search_tune(0, -1);
 }
 
 static void test_children(void **state)
@@ -1422,6 +1514,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lights_and_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_calendar_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_comments_edit, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_number_at_transition_and_votes,

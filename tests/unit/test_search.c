@@ -428,6 +428,16 @@ static void test_queries(void **state)
     assert_int_equal(hits[1].case_id, 3);
     assert_string_equal(hits[1].module, "document");
     assert_string_equal(hits[1].body, "辦公室關於信訪工作的報告");
+    /* counting the matches after an id (the plan of a search list) */
+    const char *arg;
+    int64_t found;
+    assert_int_equal(search_match_arg(db, a, "信", &arg), 1);
+    assert_int_equal(search_count_after(db, arg, 0, &found), STORE_OK);
+    assert_int_equal(found, 4);
+    assert_int_equal(search_count_after(db, arg, 3, &found), STORE_OK);
+    assert_int_equal(found, 2); /* 5 and 7 */
+    assert_int_equal(search_count_after(db, arg, 7, &found), STORE_OK);
+    assert_int_equal(found, 0);
     arena_free(a);
 }
 
