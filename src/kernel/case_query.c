@@ -697,14 +697,48 @@ static int case_search_total(struct store *db, struct arena *a,
     return rc;
 }
 
+/* Checks a filter for case_list and case_list_chunk: module, state, light,
+ * unit (its id in *unit_id, 0 for none) and sort (its index in case_sorts
+ * and its direction in *s, *desc; default -updated).  0, or -1 with a
+ * field message (500 when the unit cannot be looked up). */
+static int case_filter_check(struct store *db, const struct case_filter *f,
+                            int64_t *unit_id, size_t *s, int *desc,
+                            struct err *e)
+{
+    const struct module_def *m = NULL;
+    const size_t nsorts = sizeof(case_sorts) / sizeof(case_sorts[0]);
+    const char *sort = f->sort && f->sort[0] ? f->sort : "-updated";
+
+    if (f->module != NULL && (m = module_find(f->module)) == NULL)
+        return err_field(e, "module", "没有这个业务模块");
+    if (f->state != NULL && m != NULL && module_state(m, f->state) == NULL)
+        return err_field(e, "state", "没有这个状态");
+    if (f->light != NULL && case_light_code(f->light) == -2)
+        return err_field(e, "light", "灯色只能是 green、yellow、red 或 none");
+    *unit_id = 0;
+    if (f->unit != NULL && f->unit[0] != '\0') {
+        *unit_id = case_unit_id(db, f->unit);
+        if (*unit_id < 0)
+            return err_set(e, 500, "internal", case_msg_internal);
+        if (*unit_id == 0)
+            return err_field(e, "unit", "单位不存在");
+    }
+    *desc = sort[0] == '-';
+    for (*s = 0; *s < nsorts; (*s)++)
+        if (strcmp(case_sorts[*s].code, sort + *desc) == 0)
+            return 0;
+    return err_field(e, "sort", "不能按此排序");
+}
+
 int case_list(struct store *db, struct arena *a, const struct actor *who,
               const struct case_filter *f, struct case_page *out, struct err *e)
 {
     const struct module_def *m = NULL;
-    const char *order = "c.updated_ms DESC, c.id DESC";
+    const char *order;
     int64_t now = now_ms(), unit_id = 0;
     int per = f->per_page <= 0 ? 20 : f->per_page, page = f->page;
-    int rc = -1, w;
+    int rc = -1, w, desc;
+    size_t sort_i;
     enum case_search_how how = CASE_SEARCH_IN;
     const char *arg = NULL;
     struct case_q q;
@@ -716,29 +750,11 @@ int case_list(struct store *db, struct arena *a, const struct actor *who,
         per = 500;
     if (page < 1)
         page = 1;
-    if (f->module != NULL && (m = module_find(f->module)) == NULL)
-        return err_field(e, "module", "没有这个业务模块");
-    if (f->state != NULL && m != NULL && module_state(m, f->state) == NULL)
-        return err_field(e, "state", "没有这个状态");
-    if (f->light != NULL && case_light_code(f->light) == -2)
-        return err_field(e, "light", "灯色只能是 green、yellow、red 或 none");
-    if (f->unit != NULL && f->unit[0] != '\0') {
-        unit_id = case_unit_id(db, f->unit);
-        if (unit_id < 0)
-            return err_set(e, 500, "internal", case_msg_internal);
-        if (unit_id == 0)
-            return err_field(e, "unit", "单位不存在");
-    }
-    if (f->sort != NULL && f->sort[0] != '\0') {
-        const char *s = f->sort[0] == '-' ? f->sort + 1 : f->sort;
-        size_t i;
-        for (i = 0; i < sizeof(case_sorts) / sizeof(case_sorts[0]); i++)
-            if (strcmp(case_sorts[i].code, s) == 0)
-                break;
-        if (i == sizeof(case_sorts) / sizeof(case_sorts[0]))
-            return err_field(e, "sort", "不能按此排序");
-        order = f->sort[0] == '-' ? case_sorts[i].desc : case_sorts[i].asc;
-    }
+    if (case_filter_check(db, f, &unit_id, &sort_i, &desc, e))
+        return -1;
+    if (f->module != NULL)
+        m = module_find(f->module);
+    order = desc ? case_sorts[sort_i].desc : case_sorts[sort_i].asc;
     if (case_actor_is_admin(who))
         return 0; /* 三员分立: no business data */
     if (f->q != NULL && f->q[0] != '\0' && case_search_fn != NULL) {
@@ -892,37 +908,6 @@ void case_cursor_done(struct case_cursor *cur)
     memset(cur, 0, sizeof(*cur));
 }
 
-/* Checks f as case_list does; the sort's index in case_sorts and its
- * direction in *s, *desc (default -updated). */
-static int case_chunk_check(struct store *db, const struct case_filter *f,
-                            int64_t *unit_id, size_t *s, int *desc,
-                            struct err *e)
-{
-    const struct module_def *m = NULL;
-    const size_t nsorts = sizeof(case_sorts) / sizeof(case_sorts[0]);
-    const char *sort = f->sort && f->sort[0] ? f->sort : "-updated";
-
-    if (f->module != NULL && (m = module_find(f->module)) == NULL)
-        return err_field(e, "module", "没有这个业务模块");
-    if (f->state != NULL && m != NULL && module_state(m, f->state) == NULL)
-        return err_field(e, "state", "没有这个状态");
-    if (f->light != NULL && case_light_code(f->light) == -2)
-        return err_field(e, "light", "灯色只能是 green、yellow、red 或 none");
-    *unit_id = 0;
-    if (f->unit != NULL && f->unit[0] != '\0') {
-        *unit_id = case_unit_id(db, f->unit);
-        if (*unit_id < 0)
-            return err_set(e, 500, "internal", case_msg_internal);
-        if (*unit_id == 0)
-            return err_field(e, "unit", "单位不存在");
-    }
-    *desc = sort[0] == '-';
-    for (*s = 0; *s < nsorts; (*s)++)
-        if (strcmp(case_sorts[*s].code, sort + *desc) == 0)
-            return 0;
-    return err_field(e, "sort", "不能按此排序");
-}
-
 int case_list_chunk(struct store *db, struct arena *a, const struct actor *who,
                     const struct case_filter *f, int with_fields,
                     struct case_cursor *cur, int limit, struct case_item **out,
@@ -938,7 +923,7 @@ int case_list_chunk(struct store *db, struct arena *a, const struct actor *who,
     *out = arena_alloc(a, sizeof(**out) * (size_t)cap);
     if (cur->done)
         return 0;
-    if (case_chunk_check(db, f, &unit_id, &s, &desc, e))
+    if (case_filter_check(db, f, &unit_id, &s, &desc, e))
         return -1;
     if (case_actor_is_admin(who) || limit <= 0) {
         cur->done = 1;
