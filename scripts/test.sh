@@ -20,6 +20,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+tmp_base=${TMPDIR:-/tmp} # before TMPDIR points into this run's private dir
 cd "$top" || exit 1
 build=build/asan
 jobs=${JOBS:-2}
@@ -140,8 +141,10 @@ fi
 # its own, so it must not be handed ours
 stop_pg
 step "torture, quick (tests/torture/run.sh --quick)"
-if ! env -u PGTEST_DIR -u SHUNIU_TEST_PG_ADMIN SHUNIU_BIN="$top/$build/shuniu" \
-        sh tests/torture/run.sh --quick; then
+# (its PostgreSQL's directory must be reachable by the postgres user: not
+# under this run's private TMPDIR)
+if ! env -u PGTEST_DIR -u SHUNIU_TEST_PG_ADMIN TMPDIR="$tmp_base" \
+        SHUNIU_BIN="$top/$build/shuniu" sh tests/torture/run.sh --quick; then
     fail torture
 fi
 
