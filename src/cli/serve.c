@@ -2,8 +2,10 @@
  * serve.c - `serve` runs the web server; `demo` builds the demo office and
  * then serves it.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -45,10 +47,20 @@ static int listen_is_loopback(const char *listen)
            strncmp(listen, "[::1]:", 6) == 0;
 }
 
+/* glibc gives each thread that contends for malloc an arena of its own, up
+ * to 8 per core; under a steady load the MHD and worker threads each hold
+ * a partly used one, and the server's RSS crept 15% over ten minutes of
+ * soak (bench/soak.sh) without any leak.  Two arenas keep it flat (+3%)
+ * and cost no throughput there.  MALLOC_ARENA_MAX in the environment still
+ * wins. */
+#define SERVE_MALLOC_ARENAS 2
+
 static int serve(struct cli_args *args)
 {
     struct config *cfg = &args->cfg;
     char err[512];
+    if (getenv("MALLOC_ARENA_MAX") == NULL)
+        mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
     if (cfg->test_clock && !listen_is_loopback(cfg->listen)) {
         fprintf(stderr, "shuniu serve: --test-clock 只能用于本机地址"
                         "（127.0.0.1 或 localhost），拒绝在 %s 上启用\n",
