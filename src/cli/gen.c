@@ -733,10 +733,6 @@ static int gen_load_settings(struct gen *g)
 
 static struct gen_user *gen_user_by_login(struct gen *g, const char *login);
 
-/* Demo people beside demo_logins whose to-dos are capped too: the
- * office's deputy director is also its clerk (审核, 登记 of documents). */
-static const char *const gen_focus_more[] = {"bgsfzr", NULL};
-
 /* The office: the demo's when the database has no units, else what is
  * there. */
 static int gen_load_office(struct gen *g)
@@ -763,11 +759,6 @@ static int gen_load_office(struct gen *g)
     }
     for (const struct demo_login *d = demo_logins; d->login; d++) {
         const struct gen_user *u = gen_user_by_login(g, d->login);
-        if (u != NULL && g->nfocus < GEN_FOCUS_MAX)
-            g->focus[g->nfocus++].u = u;
-    }
-    for (int i = 0; gen_focus_more[i]; i++) {
-        const struct gen_user *u = gen_user_by_login(g, gen_focus_more[i]);
         if (u != NULL && g->nfocus < GEN_FOCUS_MAX)
             g->focus[g->nfocus++].u = u;
     }

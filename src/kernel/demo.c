@@ -10,7 +10,15 @@
 
 #include "kernel/actor.h"
 #include "kernel/auth.h"
+#include "kernel/case.h"
 #include "kernel/org.h"
+
+/* A demo step is never later than this before the real now, so that what
+ * the demo shows has happened whenever the pages are opened. */
+#define DEMO_STEP_MARGIN_MS (3600LL * 1000)
+/* The least gap between two steps of one case, so they stay in order. */
+#define DEMO_STEP_GAP_MS (60LL * 1000)
+#define DEMO_MINUTE_MS (60LL * 1000)
 
 struct demo_unit {
     const char *code, *name, *short_name, *kind, *parent;
@@ -151,6 +159,7 @@ const struct demo_login demo_logins[] = {
     {"auditor", "安全审计员", "市人民政府办公室", "auditor"},
     {"shizhang", "王建国", "市人民政府", "leader"},
     {"mishuzhang", "杨文博", "市人民政府办公室", "leader"},
+    {"bgsfzr", "黄立新", "市人民政府办公室", "leader,clerk"},
     {"msk1", "周晓梅", "秘书科", "clerk"},
     {"dck1", "胡志刚", "督查科", "clerk"},
     {"jtj_ld", "苏永刚", "市交通运输局", "leader"},
@@ -214,4 +223,60 @@ int demo_build(struct store *db, struct arena *a, int *built, struct err *e)
     }
     *built = 1;
     return 0;
+}
+
+/* ---- for the modules' demo cases ---- */
+
+int demo_actor(struct store *db, struct arena *a, const char *login,
+               struct actor *who, struct err *e)
+{
+    struct user u;
+    if (org_user_get(db, a, login, &u, e))
+        return -1;
+    if (auth_actor_load(db, a, u.id, who))
+        return err_set(e, 500, "internal", "演示人员读取失败");
+    who->ip = "cli";
+    return 0;
+}
+
+int demo_module_built(struct store *db, struct arena *a, const char *module,
+                      const char *unit)
+{
+    struct actor sys;
+    struct case_filter f = {0};
+    struct case_page pg;
+    struct err e;
+    actor_system(&sys);
+    err_clear(&e);
+    f.module = module;
+    f.unit = unit;
+    f.per_page = 1;
+    return case_list(db, a, &sys, &f, &pg, &e) == 0 && pg.total > 0;
+}
+
+void demo_clock_start(struct demo_clock *c)
+{
+    c->real_now = now_ms();
+    c->today = ms_to_beijing(c->real_now);
+    c->last = 0;
+}
+
+void demo_clock_at(struct demo_clock *c, int days, int minute_of_day)
+{
+    int64_t at =
+        beijing_midnight_ms(days_to_ymd(ymd_to_days(c->today) + days)) +
+        minute_of_day * DEMO_MINUTE_MS;
+    if (at > c->real_now - DEMO_STEP_MARGIN_MS)
+        at = c->real_now - DEMO_STEP_MARGIN_MS;
+    if (at <= c->last)
+        at = c->last + DEMO_STEP_GAP_MS;
+    c->last = at;
+    now_set(at);
+}
+
+const char *demo_date(const struct demo_clock *c, struct arena *a, int days)
+{
+    char s[11];
+    ymd_fmt(days_to_ymd(ymd_to_days(c->today) + days), s);
+    return arena_strdup(a, s);
 }

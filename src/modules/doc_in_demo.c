@@ -26,8 +26,8 @@
 #include <string.h>
 
 #include "base/now.h"
-#include "kernel/auth.h"
 #include "kernel/case.h"
+#include "kernel/demo.h"
 #include "kernel/org.h"
 
 /* How far a document has come. */
@@ -63,6 +63,8 @@ struct din_demo_doc {
 };
 
 #define DI_PROV "省人民政府办公厅"
+/* The office's day starts at 09:00; steps are that many hours later. */
+#define DI_DAY_START_HOUR 9
 
 static const struct din_demo_doc din_demo_docs[] = {
     {DI_PROV, NULL, "省政办发", "做好2026年春耕生产工作", "通知", 0, "none",
@@ -135,22 +137,8 @@ static const struct din_demo_doc din_demo_docs[] = {
 struct din_demo_ctx {
     struct store *db;
     struct arena *a;
-    struct ymd today;
-    int64_t real_now;
-    int64_t last;
+    struct demo_clock clock;
 };
-
-static int din_demo_actor(struct din_demo_ctx *d, const char *login,
-                          struct actor *who, struct err *e)
-{
-    struct user u;
-    if (org_user_get(d->db, d->a, login, &u, e))
-        return -1;
-    if (auth_actor_load(d->db, d->a, u.id, who))
-        return err_set(e, 500, "internal", "演示人员读取失败");
-    who->ip = "cli";
-    return 0;
-}
 
 /* 1 when login is a demo person. */
 static int din_demo_has(struct din_demo_ctx *d, const char *login)
@@ -161,25 +149,10 @@ static int din_demo_has(struct din_demo_ctx *d, const char *login)
 }
 
 /* Moves the clock to 09:00 + hours on the day `days` from today (see
- * supervision_demo.c: after the previous step, before the real now). */
+ * demo_clock_at: after the previous step, before the real now). */
 static void din_demo_at(struct din_demo_ctx *d, int days, int hours)
 {
-    int64_t at =
-        beijing_midnight_ms(days_to_ymd(ymd_to_days(d->today) + days)) +
-        (9 * 60LL + hours * 60LL) * 60000LL;
-    if (at > d->real_now - 3600000)
-        at = d->real_now - 3600000;
-    if (at <= d->last)
-        at = d->last + 60000;
-    d->last = at;
-    now_set(at);
-}
-
-static const char *din_demo_date(struct din_demo_ctx *d, int days)
-{
-    char s[11];
-    ymd_fmt(days_to_ymd(ymd_to_days(d->today) + days), s);
-    return arena_strdup(d->a, s);
+    demo_clock_at(&d->clock, days, (DI_DAY_START_HOUR + hours) * 60);
 }
 
 static int din_demo_fire(struct din_demo_ctx *d, const char *login, int64_t id,
@@ -187,7 +160,7 @@ static int din_demo_fire(struct din_demo_ctx *d, const char *login, int64_t id,
                          struct err *e)
 {
     struct actor who;
-    int rc = din_demo_actor(d, login, &who, e) ||
+    int rc = demo_actor(d->db, d->a, login, &who, e) ||
              case_fire(d->db, d->a, &who, id, code, fields, comment, e);
     json_decref(fields);
     return rc ? -1 : 0;
@@ -224,8 +197,9 @@ static int din_demo_walk(struct din_demo_ctx *d, int64_t id,
     if (strcmp(urgency, "none") != 0) {
         json_object_set_new(
             f, "deadline",
-            json_string(din_demo_date(
-                d, day + (strcmp(urgency, "urgent") == 0 ? 7 : 3))));
+            json_string(
+                demo_date(&d->clock, d->a,
+                          day + (strcmp(urgency, "urgent") == 0 ? 7 : 3))));
         json_object_set_new(f, "chaser", json_string(p->chaser));
     }
     if (din_demo_fire(d, p->office, id, "register", f, NULL, e))
@@ -318,17 +292,18 @@ static int din_demo_doc(struct din_demo_ctx *d, const struct din_demo_doc *x,
     json_t *f;
     int rc;
 
-    d->last = 0;
-    if (din_demo_actor(d, "msk1", &clerk, e))
+    d->clock.last = 0;
+    if (demo_actor(d->db, d->a, "msk1", &clerk, e))
         return -1;
     din_demo_at(d, x->start, 0);
     f = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "title",
         arena_printf(d->a, "关于%s的%s", x->subject, x->type), "issuer",
         x->issuer, "doc_number",
-        arena_printf(d->a, "%s〔%d〕%d号", x->prefix, d->today.y, 3 + i * 5),
-        "doc_type", x->type, "recv_unit", "msk", "copies", 2 + i % 3,
-        "urgency", x->urgency, "summary",
+        arena_printf(d->a, "%s〔%d〕%d号", x->prefix, d->clock.today.y,
+                     3 + i * 5),
+        "doc_type", x->type, "recv_unit", "msk", "copies", 2 + i % 3, "urgency",
+        x->urgency, "summary",
         arena_printf(d->a,
                      "%s就%s作出部署，要求明确责任单位和时限，认真组织"
                      "实施，并按时报送落实情况。",
@@ -399,10 +374,10 @@ static int din_demo_delivered(struct din_demo_ctx *d, struct err *e)
         if (p.leader == NULL && st > DI_PROPOSE)
             st = DI_PROPOSE;
         /* recent deliveries are at most registered */
-        day = (int)((it->created_ms - d->real_now) / 86400000) + 1;
+        day = (int)((it->created_ms - d->clock.real_now) / 86400000) + 1;
         if (day > -5 && st > DI_CHECK)
             st = DI_CHECK;
-        d->last = it->created_ms;
+        d->clock.last = it->created_ms;
         if (din_demo_walk(d, it->id, &p, p.leader, it->owner_unit,
                           urg != NULL ? urg : "none", day, st, i, e))
             return -1;
@@ -410,28 +385,15 @@ static int din_demo_delivered(struct din_demo_ctx *d, struct err *e)
     return 0;
 }
 
-static int din_demo_exists(struct store *db, struct arena *a)
-{
-    struct actor sys;
-    struct case_filter f = {0};
-    struct case_page pg;
-    struct err e;
-    actor_system(&sys);
-    err_clear(&e);
-    f.module = doc_in_module.code;
-    f.unit = "msk";
-    f.per_page = 1;
-    return case_list(db, a, &sys, &f, &pg, &e) == 0 && pg.total > 0;
-}
-
 int doc_in_demo(struct store *db, struct arena *a, struct err *e)
 {
     int rc = -1;
     struct din_demo_ctx d = {.db = db, .a = a};
-    if (din_demo_exists(db, a))
+    /* its own documents are registered in 秘书科; doc_out_demo's
+     * deliveries, made before, go to other units */
+    if (demo_module_built(db, a, doc_in_module.code, "msk"))
         return 0;
-    d.real_now = now_ms();
-    d.today = ms_to_beijing(d.real_now);
+    demo_clock_start(&d.clock);
     for (int i = 0; din_demo_docs[i].issuer != NULL; i++)
         if (din_demo_doc(&d, &din_demo_docs[i], i, e))
             goto out;

@@ -23,8 +23,8 @@
 #include <string.h>
 
 #include "base/now.h"
-#include "kernel/auth.h"
 #include "kernel/case.h"
+#include "kernel/demo.h"
 #include "kernel/org.h"
 
 /* How far a document has come. */
@@ -60,6 +60,8 @@ struct dout_demo_doc {
 
 #define DD_DEPTS "fgw,jyj,gaj,mzj,czj,rsj,zrj,zjj,jtj,wjw,yjj,scj"
 #define DD_COUNTIES "qsqb,ljqb,apxb,nyxb,npxb"
+/* The office's day starts at 09:00; steps are that many hours later. */
+#define DD_DAY_START_HOUR 9
 
 static const struct dout_demo_doc dout_demo_docs[] = {
     {"做好2026年防汛抗旱工作", "通知", "yjj_cb", "yjj_ld", "slj,zjj",
@@ -226,36 +228,15 @@ struct dout_demo_ctx {
     struct store *db;
     struct arena *a;
     struct actor clerk; /* bgsfzr, the general office's clerk */
-    struct ymd today;
-    int64_t real_now;
-    int64_t last;
+    struct demo_clock clock;
 };
 
-static int dout_demo_actor(struct dout_demo_ctx *d, const char *login,
-                           struct actor *who, struct err *e)
-{
-    struct user u;
-    if (org_user_get(d->db, d->a, login, &u, e))
-        return -1;
-    if (auth_actor_load(d->db, d->a, u.id, who))
-        return err_set(e, 500, "internal", "演示人员读取失败");
-    who->ip = "cli";
-    return 0;
-}
-
-/* Moves the clock to 09:00 + hours on the day `days` from today, kept
- * after the document's previous step and an hour before the real now. */
+/* Moves the clock to 09:00 + hours on the day `days` from today (see
+ * demo_clock_at: after the document's previous step, an hour before the
+ * real now). */
 static void dout_demo_at(struct dout_demo_ctx *d, int days, int hours)
 {
-    int64_t at =
-        beijing_midnight_ms(days_to_ymd(ymd_to_days(d->today) + days)) +
-        (9 * 60LL + hours * 60LL) * 60000LL;
-    if (at > d->real_now - 3600000)
-        at = d->real_now - 3600000;
-    if (at <= d->last)
-        at = d->last + 60000;
-    d->last = at;
-    now_set(at);
+    demo_clock_at(&d->clock, days, (DD_DAY_START_HOUR + hours) * 60);
 }
 
 static int dout_demo_fire(struct dout_demo_ctx *d, const char *login,
@@ -263,11 +244,11 @@ static int dout_demo_fire(struct dout_demo_ctx *d, const char *login,
                           const char *comment, struct err *e)
 {
     struct actor who;
-    int rc = login == NULL ? case_fire(d->db, d->a, &d->clerk, id, code,
-                                       fields, comment, e)
-                           : dout_demo_actor(d, login, &who, e) ||
-                                 case_fire(d->db, d->a, &who, id, code, fields,
-                                           comment, e);
+    int rc =
+        login == NULL
+            ? case_fire(d->db, d->a, &d->clerk, id, code, fields, comment, e)
+            : demo_actor(d->db, d->a, login, &who, e) ||
+                  case_fire(d->db, d->a, &who, id, code, fields, comment, e);
     json_decref(fields);
     return rc ? -1 : 0;
 }
@@ -323,8 +304,8 @@ static int dout_demo_doc(struct dout_demo_ctx *d, const struct dout_demo_doc *x,
     json_t *f;
     int rc;
 
-    d->last = 0;
-    if (dout_demo_actor(d, x->drafter, &drafter, e))
+    d->clock.last = 0;
+    if (demo_actor(d->db, d->a, x->drafter, &drafter, e))
         return -1;
     dout_demo_at(d, day, 0);
     f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title",
@@ -449,15 +430,11 @@ static int dout_demo_doc(struct dout_demo_ctx *d, const struct dout_demo_doc *x,
         return 0;
     day++;
     dout_demo_at(d, day, 0);
-    {
-        char s[11];
-        ymd_fmt(days_to_ymd(ymd_to_days(d->today) + day), s);
-        if (dout_demo_fire(d, NULL, id, "print",
-                           json_pack("{s:i, s:s}", "copies", 20 + (i % 7) * 10,
-                                     "print_date", s),
-                           NULL, e))
-            return -1;
-    }
+    if (dout_demo_fire(d, NULL, id, "print",
+                       json_pack("{s:i, s:s}", "copies", 20 + (i % 7) * 10,
+                                 "print_date", demo_date(&d->clock, d->a, day)),
+                       NULL, e))
+        return -1;
     if (x->stage == DD_ISSUE)
         return 0;
     dout_demo_at(d, day, 2);
@@ -469,28 +446,14 @@ static int dout_demo_doc(struct dout_demo_ctx *d, const struct dout_demo_doc *x,
     return dout_demo_fire(d, NULL, id, "archive", NULL, NULL, e);
 }
 
-static int dout_demo_exists(struct store *db, struct arena *a)
-{
-    struct actor sys;
-    struct case_filter f = {0};
-    struct case_page pg;
-    struct err e;
-    actor_system(&sys);
-    err_clear(&e);
-    f.module = doc_out_module.code;
-    f.per_page = 1;
-    return case_list(db, a, &sys, &f, &pg, &e) == 0 && pg.total > 0;
-}
-
 int doc_out_demo(struct store *db, struct arena *a, struct err *e)
 {
     int rc = -1;
     struct dout_demo_ctx d = {.db = db, .a = a};
-    if (dout_demo_exists(db, a))
+    if (demo_module_built(db, a, doc_out_module.code, NULL))
         return 0;
-    d.real_now = now_ms();
-    d.today = ms_to_beijing(d.real_now);
-    if (dout_demo_actor(&d, "bgsfzr", &d.clerk, e))
+    demo_clock_start(&d.clock);
+    if (demo_actor(db, a, "bgsfzr", &d.clerk, e))
         goto out;
     for (int i = 0; dout_demo_docs[i].subject != NULL; i++)
         if (dout_demo_doc(&d, &dout_demo_docs[i], i, e))

@@ -16,8 +16,8 @@
 
 #include <string.h>
 
-#include "kernel/auth.h"
 #include "kernel/case.h"
+#include "kernel/demo.h"
 
 /* How far an item has come. */
 enum sup_demo_stage {
@@ -49,6 +49,8 @@ struct sup_demo_item {
 };
 
 #define SD_WR "work_report"
+/* When the demo office starts its day: 09:30, in minutes after midnight. */
+#define SD_DAY_START (9 * 60 + 30)
 
 /* The work report's tasks (政府工作报告重点任务分解). */
 static const struct sup_demo_item sup_demo_report[] = {
@@ -222,43 +224,14 @@ struct sup_demo_ctx {
     struct arena *a;
     struct actor clerk;      /* dck1, 督查科 */
     struct actor supervisor; /* mishuzhang */
-    struct ymd today;
-    int64_t real_now;
-    int64_t last; /* the item's last step, so steps stay in order */
+    struct demo_clock clock;
 };
 
-static int sup_demo_actor(struct sup_demo_ctx *d, const char *login,
-                          struct actor *who, struct err *e)
-{
-    struct user u;
-    if (org_user_get(d->db, d->a, login, &u, e))
-        return -1;
-    if (auth_actor_load(d->db, d->a, u.id, who))
-        return err_set(e, 500, "internal", "演示人员读取失败");
-    who->ip = "cli";
-    return 0;
-}
-
-/* Moves the clock to 09:30 + minutes on the day `days` from today, kept
- * after the item's previous step and before the real now. */
+/* Moves the clock to 09:30 + minutes on the day `days` from today (see
+ * demo_clock_at: after the item's previous step, before the real now). */
 static void sup_demo_at(struct sup_demo_ctx *d, int days, int minutes)
 {
-    int64_t at =
-        beijing_midnight_ms(days_to_ymd(ymd_to_days(d->today) + days)) +
-        (9 * 60 + 30 + minutes) * 60000LL;
-    if (at > d->real_now - 3600000)
-        at = d->real_now - 3600000;
-    if (at <= d->last)
-        at = d->last + 60000;
-    d->last = at;
-    now_set(at);
-}
-
-static const char *sup_demo_date(struct sup_demo_ctx *d, int days)
-{
-    char s[11];
-    ymd_fmt(days_to_ymd(ymd_to_days(d->today) + days), s);
-    return arena_strdup(d->a, s);
+    demo_clock_at(&d->clock, days, SD_DAY_START + minutes);
 }
 
 static int sup_demo_fire(struct sup_demo_ctx *d, const struct actor *who,
@@ -283,9 +256,9 @@ static int sup_demo_item(struct sup_demo_ctx *d, const struct sup_demo_item *x,
         start = 0;
     if (x->stage == SD_SIGN_LATE)
         start = -4;
-    d->last = 0;
+    d->clock.last = 0;
     if (x->stage > SD_SIGN_LATE &&
-        sup_demo_actor(d, arena_printf(d->a, "%s_cb", x->lead), &unit, e))
+        demo_actor(d->db, d->a, arena_printf(d->a, "%s_cb", x->lead), &unit, e))
         return -1;
     sup_demo_at(d, start, 0);
     json_t *f = json_pack("{s:s, s:s, s:s}", "title", x->title, "source",
@@ -300,7 +273,7 @@ static int sup_demo_item(struct sup_demo_ctx *d, const struct sup_demo_item *x,
     /* 交办 */
     f = json_pack("{s:s, s:s, s:s, s:s, s:s}", "lead_unit", x->lead,
                   "responsible_leader", x->leader, "supervising_leader",
-                  "mishuzhang", "deadline", sup_demo_date(d, due),
+                  "mishuzhang", "deadline", demo_date(&d->clock, d->a, due),
                   "report_cycle", due - start > 60 ? "monthly" : "none");
     if (x->co) {
         json_t *co = json_array();
@@ -336,10 +309,10 @@ static int sup_demo_item(struct sup_demo_ctx *d, const struct sup_demo_item *x,
     }
     if (x->stage == SD_EXT_ASKED || x->stage == SD_EXT_GRANTED) {
         sup_demo_at(d, start + 12 + x->urges * 3, 0);
-        if (sup_demo_fire(
-                d, &unit, id, "request_extension",
-                json_pack("{s:s}", "extension_to", sup_demo_date(d, due + 30)),
-                "涉及多个部门协调，需延长办理时限", e))
+        if (sup_demo_fire(d, &unit, id, "request_extension",
+                          json_pack("{s:s}", "extension_to",
+                                    demo_date(&d->clock, d->a, due + 30)),
+                          "涉及多个部门协调，需延长办理时限", e))
             return -1;
         if (x->stage == SD_EXT_GRANTED) {
             sup_demo_at(d, start + 13 + x->urges * 3, 0);
@@ -389,42 +362,27 @@ static int sup_demo_item(struct sup_demo_ctx *d, const struct sup_demo_item *x,
     return sup_demo_fire(d, &d->clerk, id, "archive", NULL, NULL, e);
 }
 
-static int sup_demo_exists(struct store *db, struct arena *a)
-{
-    struct actor sys;
-    struct case_filter f = {0};
-    struct case_page pg;
-    struct err e;
-    actor_system(&sys);
-    err_clear(&e);
-    f.module = supervision_module.code;
-    f.per_page = 1;
-    return case_list(db, a, &sys, &f, &pg, &e) == 0 && pg.total > 0;
-}
-
 int supervision_demo(struct store *db, struct arena *a, struct err *e)
 {
     int rc = -1;
     struct sup_demo_ctx d = {.db = db, .a = a};
     int64_t parent;
-    if (sup_demo_exists(db, a))
+    if (demo_module_built(db, a, supervision_module.code, NULL))
         return 0;
-    d.real_now = now_ms();
-    d.today = ms_to_beijing(d.real_now);
-    if (sup_demo_actor(&d, "dck1", &d.clerk, e) ||
-        sup_demo_actor(&d, "mishuzhang", &d.supervisor, e))
+    demo_clock_start(&d.clock);
+    if (demo_actor(db, a, "dck1", &d.clerk, e) ||
+        demo_actor(db, a, "mishuzhang", &d.supervisor, e))
         goto out;
     /* the work report: one parent, led by 督查科 itself */
     struct actor dckz;
-    if (sup_demo_actor(&d, "dckz", &dckz, e))
+    if (demo_actor(db, a, "dckz", &dckz, e))
         goto out;
-    d.last = 0;
     sup_demo_at(&d, -60, 0);
     json_t *f = json_pack(
         "{s:s, s:s, s:s, s:s}", "title",
-        arena_printf(a, "%d年政府工作报告重点任务", d.today.y), "source", SD_WR,
-        "source_ref", arena_printf(a, "%d年市政府工作报告", d.today.y),
-        "requirement",
+        arena_printf(a, "%d年政府工作报告重点任务", d.clock.today.y), "source",
+        SD_WR, "source_ref",
+        arena_printf(a, "%d年市政府工作报告", d.clock.today.y), "requirement",
         "政府工作报告确定的所有任务，一项不漏地分解到部门，明确责任、标准和"
         "时限，公开做出承诺，实行台账管理");
     struct case_new n = {supervision_module.code, 0, f, NULL};
@@ -436,7 +394,7 @@ int supervision_demo(struct store *db, struct arena *a, struct err *e)
     if (sup_demo_fire(&d, &d.clerk, parent, "assign",
                       json_pack("{s:s, s:s, s:s, s:s}", "lead_unit", "dck",
                                 "supervising_leader", "mishuzhang", "deadline",
-                                arena_printf(a, "%d-12-31", d.today.y),
+                                arena_printf(a, "%d-12-31", d.clock.today.y),
                                 "report_cycle", "monthly"),
                       "按任务分解表逐项交办，每月汇总进展", e))
         goto out;

@@ -51,11 +51,10 @@ const struct srv_account srv_accounts[SRV_NACCOUNTS] = {
                    "Sta-Ff-2026!pass"},
 };
 
-static const struct {
-    const char *code, *name, *kind, *parent;
-} boot_units[] = {
-    {"gov", "示例市人民政府", "government", NULL},
-    {"office", "示例市人民政府办公室", "office", "gov"},
+static const struct srv_unit boot_units[] = {
+    {"gov", "示例市人民政府", NULL, "government", NULL},
+    {"office", "示例市人民政府办公室", NULL, "office", "gov"},
+    {0},
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -409,6 +408,48 @@ static int setup_cli(struct srv *s, const char *stdin_text,
     return rc == 0 ? 0 : -1;
 }
 
+int srv_unit_add(struct srv *s, const struct srv_unit *u)
+{
+    const char *argv[CLI_MAX_ARGS] = {"unit",   "add",   "--code", u->code,
+                                      "--name", u->name, "--kind", u->kind};
+    int n = 0;
+    while (argv[n] != NULL) /* after the options every unit has */
+        n++;
+    if (u->short_name) {
+        argv[n++] = "--short";
+        argv[n++] = u->short_name;
+    }
+    if (u->parent) {
+        argv[n++] = "--parent";
+        argv[n++] = u->parent;
+    }
+    argv[n] = NULL;
+    return setup_cli(s, NULL, argv);
+}
+
+int srv_user_add(struct srv *s, const struct srv_account *who)
+{
+    char clearance[8], password[128];
+    snprintf(clearance, sizeof(clearance), "%d", who->clearance);
+    snprintf(password, sizeof(password), "%s\n", who->password);
+    const char *argv[] = {
+        "user",        "add",     "--login",          who->login, "--name",
+        who->name,     "--unit",  who->unit,          "--role",   who->roles,
+        "--clearance", clearance, "--password-stdin", NULL};
+    return setup_cli(s, password, argv);
+}
+
+void srv_add_org(struct srv *s, const struct srv_unit *units,
+                 const struct srv_account *people)
+{
+    for (const struct srv_unit *u = units; u && u->code; u++)
+        if (srv_unit_add(s, u))
+            fail_msg("unit add %s refused", u->code);
+    for (const struct srv_account *p = people; p && p->login; p++)
+        if (srv_user_add(s, p))
+            fail_msg("user add %s refused", p->login);
+}
+
 /* ---- the server -----------------------------------------------------------
  */
 
@@ -545,43 +586,12 @@ static int prepare(struct srv *s)
 
     if (setup_cli(s, NULL, (const char *const[]){"init", NULL}))
         return -1;
-    for (size_t i = 0; i < sizeof(boot_units) / sizeof(boot_units[0]); i++) {
-        const char *argv[] = {"unit",
-                              "add",
-                              "--code",
-                              boot_units[i].code,
-                              "--name",
-                              boot_units[i].name,
-                              "--kind",
-                              boot_units[i].kind,
-                              boot_units[i].parent ? "--parent" : NULL,
-                              boot_units[i].parent,
-                              NULL};
-        if (setup_cli(s, NULL, argv))
+    for (const struct srv_unit *u = boot_units; u->code; u++)
+        if (srv_unit_add(s, u))
             return -1;
-    }
-    for (int i = 0; i < SRV_NACCOUNTS; i++) {
-        const struct srv_account *a = &srv_accounts[i];
-        char clearance[8], password[128];
-        snprintf(clearance, sizeof(clearance), "%d", a->clearance);
-        snprintf(password, sizeof(password), "%s\n", a->password);
-        const char *argv[] = {"user",
-                              "add",
-                              "--login",
-                              a->login,
-                              "--name",
-                              a->name,
-                              "--unit",
-                              a->unit,
-                              "--role",
-                              a->roles,
-                              "--clearance",
-                              clearance,
-                              "--password-stdin",
-                              NULL};
-        if (setup_cli(s, password, argv))
+    for (int i = 0; i < SRV_NACCOUNTS; i++)
+        if (srv_user_add(s, &srv_accounts[i]))
             return -1;
-    }
     return 0;
 }
 

@@ -142,6 +142,26 @@ int srv_run_cliv(struct srv *s, const char *stdin_text, struct cli_result *res,
                  (const char *const[]){__VA_ARGS__, NULL})
 void cli_result_free(struct cli_result *res);
 
+/* A unit for srv_unit_add(); short_name and parent may be NULL (left out). */
+struct srv_unit {
+    const char *code;
+    const char *name;
+    const char *short_name;
+    const char *kind;
+    const char *parent;
+};
+
+/* `shuniu unit add` for u.  Returns 0, or -1 after printing the command
+ * and its output. */
+int srv_unit_add(struct srv *s, const struct srv_unit *u);
+/* `shuniu user add` for who (one role or several, comma-separated; its
+ * clearance; its password on stdin).  Returns 0, or -1 after printing. */
+int srv_user_add(struct srv *s, const struct srv_account *who);
+/* The units, then the people a test needs: each array ends with a zeroed
+ * entry, either may be NULL.  Fails the test at the first one refused. */
+void srv_add_org(struct srv *s, const struct srv_unit *units,
+                 const struct srv_account *people);
+
 /* One HTTP response.  Start from `struct resp r = {0};`; every http_* call
  * frees what r held before, so one resp can be reused; resp_free() at the
  * end.  Beware: strings and JSON values got from r (resp_str, resp_header,

@@ -68,17 +68,12 @@ static void test_bad_credentials_same_answer(void **state)
     client_free(c);
 }
 
-static void add_user(struct srv *s, const char *login, const char *pw)
+/* A staff member of the office, for the tests that change its account. */
+static void add_staff(struct srv *s, const char *login, const char *pw)
 {
-    char in[128];
-    snprintf(in, sizeof(in), "%s\n", pw);
-    struct cli_result res = {0};
-    int rc = srv_run_cli(s, in, &res, "user", "add", "--login", login,
-                         "--name", "测试人员", "--unit", "office", "--role",
-                         "staff", "--password-stdin");
-    if (rc != 0)
-        fail_msg("user add %s: %s", login, res.err);
-    cli_result_free(&res);
+    const struct srv_account who = {login,   "测试人员", "office",
+                                    "staff", 0,          pw};
+    assert_int_equal(srv_user_add(s, &who), 0);
 }
 
 static void test_lockout(void **state)
@@ -86,7 +81,7 @@ static void test_lockout(void **state)
     struct srv *s = *state;
     struct client *c = client_new(s);
     struct resp r = {0};
-    add_user(s, "locktest", "Lock-Test-2026!");
+    add_staff(s, "locktest", "Lock-Test-2026!");
     assert_int_equal(client_set_clock(c, "2026-03-02T09:00:00+08:00"), 200);
     for (int i = 0; i < 4; i++)
         assert_int_equal(
@@ -257,7 +252,7 @@ static void test_password_policy_and_change(void **state)
     struct srv *s = *state;
     struct client *c = client_new(s);
     struct resp r = {0};
-    add_user(s, "pwtest", "Pw-Test-2026!");
+    add_staff(s, "pwtest", "Pw-Test-2026!");
     assert_int_equal(client_login(c, "pwtest", "Pw-Test-2026!"), 200);
     static const char *weak[] = {"short1A", "alllowercase", "lowerand123",
                                  NULL};

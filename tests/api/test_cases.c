@@ -23,34 +23,23 @@
 
 static int ct_ready;
 
-static void ct_cli(struct srv *s, const char *in, const char *const *argv)
-{
-    struct cli_result res = {0};
-    if (srv_run_cliv(s, in, &res, argv) != 0)
-        fail_msg("shuniu %s %s: %s", argv[0], argv[1], res.err);
-    cli_result_free(&res);
-}
+static const struct srv_unit ct_units[] = {
+    {"jtj", "市交通运输局", NULL, "department", "gov"},
+    {"jyj", "市教育局", NULL, "department", "gov"},
+    {0},
+};
+
+static const struct srv_account ct_people[] = {
+    {"ct_cb", "蒋丽", "jtj", "staff", 0, PW},
+    {"ct_jy", "于洋", "jyj", "staff", 0, PW},
+    {0},
+};
 
 static void ct_setup(struct srv *s)
 {
     if (ct_ready)
         return;
-    const char *u1[] = {"unit",     "add",          "--code", "jtj",
-                        "--name",   "市交通运输局", "--kind", "department",
-                        "--parent", "gov",          NULL};
-    const char *u2[] = {"unit",     "add",      "--code", "jyj",
-                        "--name",   "市教育局", "--kind", "department",
-                        "--parent", "gov",      NULL};
-    const char *p1[] = {"user",   "add",   "--login",          "ct_cb",
-                        "--name", "蒋丽",  "--unit",           "jtj",
-                        "--role", "staff", "--password-stdin", NULL};
-    const char *p2[] = {"user",   "add",   "--login",          "ct_jy",
-                        "--name", "于洋",  "--unit",           "jyj",
-                        "--role", "staff", "--password-stdin", NULL};
-    ct_cli(s, NULL, u1);
-    ct_cli(s, NULL, u2);
-    ct_cli(s, PW "\n", p1);
-    ct_cli(s, PW "\n", p2);
+    srv_add_org(s, ct_units, ct_people);
     ct_ready = 1;
 }
 

@@ -22,32 +22,22 @@
 
 static int di_ready;
 
-static void di_cli(struct srv *s, const char *in, const char *const *argv)
-{
-    struct cli_result res = {0};
-    if (srv_run_cliv(s, in, &res, argv) != 0)
-        fail_msg("shuniu %s %s: %s", argv[0], argv[1], res.err);
-    cli_result_free(&res);
-}
+static const struct srv_unit di_units[] = {
+    {"jtj", "市交通运输局", "市交通局", "department", "gov"},
+    {0},
+};
+
+static const struct srv_account di_people[] = {
+    {"di_cb", "蒋丽", "jtj", "staff", 0, PW},
+    {"fsz", "张志强", "gov", "leader", 2, PW},
+    {0},
+};
 
 static void di_setup(struct srv *s)
 {
     if (di_ready)
         return;
-    const char *unit[] = {"unit",   "add",        "--code",   "jtj",
-                          "--name", "市交通运输局", "--short",  "市交通局",
-                          "--kind", "department", "--parent", "gov",
-                          NULL};
-    di_cli(s, NULL, unit);
-    const char *cb[] = {"user",   "add", "--login", "di_cb",
-                        "--name", "蒋丽", "--unit",  "jtj",
-                        "--role", "staff", "--password-stdin", NULL};
-    di_cli(s, PW "\n", cb);
-    const char *fsz[] = {"user",   "add",    "--login", "fsz",
-                         "--name", "张志强", "--unit",  "gov",
-                         "--role", "leader", "--clearance", "2",
-                         "--password-stdin", NULL};
-    di_cli(s, PW "\n", fsz);
+    srv_add_org(s, di_units, di_people);
     di_ready = 1;
 }
 

@@ -25,46 +25,30 @@
 
 static int dout_ready;
 
-static void dout_cli(struct srv *s, const char *in, const char *const *argv)
-{
-    struct cli_result res = {0};
-    if (srv_run_cliv(s, in, &res, argv) != 0)
-        fail_msg("shuniu %s %s: %s", argv[0], argv[1], res.err);
-    cli_result_free(&res);
-}
+/* The units and people of the tests (each person named by its login). */
+static const struct srv_unit dout_units[] = {
+    {"mszk", "秘书科", NULL, "section", "office"},
+    {"jtj", "市交通运输局", NULL, "department", "gov"},
+    {"jyj", "市教育局", NULL, "department", "gov"},
+    {"wsj", "市卫生健康委员会", NULL, "department", "gov"},
+    {0},
+};
 
-static void dout_unit(struct srv *s, const char *code, const char *name,
-                      const char *kind, const char *parent)
-{
-    const char *argv[] = {"unit", "add",  "--code",   code,   "--name", name,
-                          "--kind", kind, "--parent", parent, NULL};
-    dout_cli(s, NULL, argv);
-}
-
-static void dout_user(struct srv *s, const char *login, const char *unit,
-                      const char *role, const char *clearance)
-{
-    const char *argv[] = {"user",   "add",      "--login",     login,
-                          "--name", login,      "--unit",      unit,
-                          "--role", role,       "--clearance", clearance,
-                          "--password-stdin", NULL};
-    dout_cli(s, PW "\n", argv);
-}
+static const struct srv_account dout_people[] = {
+    {"ms_ng", "ms_ng", "mszk", "staff", 2, PW},
+    {"ms_ld", "ms_ld", "mszk", "leader", 2, PW},
+    {"jtj_ld", "jtj_ld", "jtj", "leader", 0, PW},
+    {"jyj_ld", "jyj_ld", "jyj", "leader", 0, PW},
+    {"fsz", "fsz", "gov", "leader", 2, PW},
+    {"jtj_sw", "jtj_sw", "jtj", "clerk", 0, PW},
+    {0},
+};
 
 static void dout_setup(struct srv *s)
 {
     if (dout_ready)
         return;
-    dout_unit(s, "mszk", "秘书科", "section", "office");
-    dout_unit(s, "jtj", "市交通运输局", "department", "gov");
-    dout_unit(s, "jyj", "市教育局", "department", "gov");
-    dout_unit(s, "wsj", "市卫生健康委员会", "department", "gov");
-    dout_user(s, "ms_ng", "mszk", "staff", "2");
-    dout_user(s, "ms_ld", "mszk", "leader", "2");
-    dout_user(s, "jtj_ld", "jtj", "leader", "0");
-    dout_user(s, "jyj_ld", "jyj", "leader", "0");
-    dout_user(s, "fsz", "gov", "leader", "2");
-    dout_user(s, "jtj_sw", "jtj", "clerk", "0");
+    srv_add_org(s, dout_units, dout_people);
     dout_ready = 1;
 }
 

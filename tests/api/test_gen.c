@@ -26,37 +26,17 @@ static struct store *gen_db(struct srv *s);
 /* Units and people of the demo with the names gen knows (demo_logins):
  * 督查科 with dck1, 交通局 with a leader (秘密) and a handler (no
  * clearance). */
-static const char *const gen_units[][4] = {
-    {"dck", "督查科", "section", "office"},
-    {"jtj", "市交通运输局", "department", "gov"},
+static const struct srv_unit gen_units[] = {
+    {"dck", "督查科", NULL, "section", "office"},
+    {"jtj", "市交通运输局", NULL, "department", "gov"},
+    {0},
 };
-static const char *const gen_people[][5] = {
-    {"dck1", "胡志刚", "dck", "clerk", "1"},
-    {"jtj_ld", "苏永刚", "jtj", "leader", "1"},
-    {"jtj_cb", "蒋丽", "jtj", "staff", "0"},
+static const struct srv_account gen_people[] = {
+    {"dck1", "胡志刚", "dck", "clerk", 1, GEN_DEMO_PASSWORD},
+    {"jtj_ld", "苏永刚", "jtj", "leader", 1, GEN_DEMO_PASSWORD},
+    {"jtj_cb", "蒋丽", "jtj", "staff", 0, GEN_DEMO_PASSWORD},
+    {0},
 };
-
-static void gen_add_people(struct srv *s)
-{
-    struct cli_result res = {0};
-    for (size_t i = 0; i < sizeof(gen_units) / sizeof(gen_units[0]); i++) {
-        assert_int_equal(srv_run_cli(s, NULL, &res, "unit", "add", "--code",
-                                     gen_units[i][0], "--name", gen_units[i][1],
-                                     "--kind", gen_units[i][2], "--parent",
-                                     gen_units[i][3]),
-                         0);
-        cli_result_free(&res);
-    }
-    for (size_t i = 0; i < sizeof(gen_people) / sizeof(gen_people[0]); i++) {
-        assert_int_equal(
-            srv_run_cli(s, GEN_DEMO_PASSWORD "\n", &res, "user", "add",
-                        "--login", gen_people[i][0], "--name", gen_people[i][1],
-                        "--unit", gen_people[i][2], "--role", gen_people[i][3],
-                        "--clearance", gen_people[i][4], "--password-stdin"),
-            0);
-        cli_result_free(&res);
-    }
-}
 
 /* The count gen reported for login ("演示人员待办：... dck1 12 件"). */
 static long long gen_reported_todo(const char *out, const char *login)
@@ -158,7 +138,7 @@ static void test_gen_and_use(void **state)
     char path[256];
     long long id = 0, todo;
 
-    gen_add_people(s);
+    srv_add_org(s, gen_units, gen_people);
     assert_int_equal(srv_run_cli(s, NULL, &res, "gen", "--cases", GEN_CASES,
                                  "--seed", "7", "--batch", "400"),
                      0);

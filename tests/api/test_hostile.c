@@ -251,38 +251,21 @@ struct hs_world {
 
 static struct hs_world world;
 
-static void hs_cli(struct srv *s, const char *in, const char *const *argv)
-{
-    struct cli_result res = {0};
-    if (srv_run_cliv(s, in, &res, argv) != 0)
-        fail_msg("shuniu %s %s: %s", argv[0], argv[1], res.err);
-    cli_result_free(&res);
-}
+static const struct srv_unit hs_units[] = {
+    {"jtj", "市交通运输局", NULL, "department", "gov"},
+    {"hsu", "待停用测试单位", NULL, "department", "gov"},
+    {0},
+};
 
-static void hs_add_people(struct srv *s)
-{
-    static const char *const units[][2] = {{"jtj", "市交通运输局"},
-                                           {"hsu", "待停用测试单位"}};
-    static const char *const people[][3] = {
-        {"hs_cb", "蒋承办", "jtj"},        /* staff of the lead unit */
-        {"hs_target", "靶用户", "office"}, /* renamed, reset, disabled */
-        {"hs_pw", "改密用户", "office"},   /* me.password with a wrong old */
-        {"hs_out", "退出用户", "office"},  /* session.delete */
-    };
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        const char *argv[] = {"unit",     "add",       "--code", units[i][0],
-                              "--name",   units[i][1], "--kind", "department",
-                              "--parent", "gov",       NULL};
-        hs_cli(s, NULL, argv);
-    }
-    for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
-        const char *argv[] = {
-            "user",   "add",        "--login",          people[i][0],
-            "--name", people[i][1], "--unit",           people[i][2],
-            "--role", "staff",      "--password-stdin", NULL};
-        hs_cli(s, PW "\n", argv);
-    }
-}
+/* hs_cb: staff of the lead unit; hs_target: renamed, reset, disabled;
+ * hs_pw: me.password with a wrong old one; hs_out: session.delete. */
+static const struct srv_account hs_people[] = {
+    {"hs_cb", "蒋承办", "jtj", "staff", 0, PW},
+    {"hs_target", "靶用户", "office", "staff", 0, PW},
+    {"hs_pw", "改密用户", "office", "staff", 0, PW},
+    {"hs_out", "退出用户", "office", "staff", 0, PW},
+    {0},
+};
 
 /* A value of field f that the engine takes, for baselines. */
 static json_t *hs_good_value(const struct field_def *f)
@@ -372,7 +355,7 @@ static void hs_world_build(struct srv *s)
     char path[128];
     if (world.ready)
         return;
-    hs_add_people(s);
+    srv_add_org(s, hs_units, hs_people);
     struct client *clerk = hs_client(s, "clerk");
     world.sup_id = hs_create_case(s, "supervision");
     world.fire_id = hs_create_case(s, "supervision");

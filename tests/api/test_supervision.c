@@ -21,44 +21,26 @@
 
 static int sup_ready;
 
-static void sup_cli(struct srv *s, const char *in, const char *const *argv)
-{
-    struct cli_result res = {0};
-    if (srv_run_cliv(s, in, &res, argv) != 0)
-        fail_msg("shuniu %s %s: %s", argv[0], argv[1], res.err);
-    cli_result_free(&res);
-}
+static const struct srv_unit sup_units[] = {
+    {"jtj", "市交通运输局", "市交通局", "department", "gov"},
+    {"jyj", "市教育局", "市教育局", "department", "gov"},
+    {0},
+};
 
-static void sup_unit(struct srv *s, const char *code, const char *name,
-                     const char *short_name)
-{
-    const char *argv[] = {"unit",   "add",        "--code",   code,
-                          "--name", name,         "--short",  short_name,
-                          "--kind", "department", "--parent", "gov",
-                          NULL};
-    sup_cli(s, NULL, argv);
-}
-
-static void sup_user(struct srv *s, const char *login, const char *name,
-                     const char *unit, const char *role)
-{
-    const char *argv[] = {"user",   "add", "--login",          login,
-                          "--name", name,  "--unit",           unit,
-                          "--role", role,  "--password-stdin", NULL};
-    sup_cli(s, PW "\n", argv);
-}
+static const struct srv_account sup_people[] = {
+    {"jtj_cb", "蒋丽", "jtj", "staff", 0, PW},
+    {"jtj_ld", "苏永刚", "jtj", "leader", 0, PW},
+    {"jyj_cb", "于洋", "jyj", "staff", 0, PW},
+    {"fsz", "张志强", "gov", "leader", 0, PW},
+    {0},
+};
 
 /* Units and people the tests need, once per server. */
 static void sup_setup(struct srv *s)
 {
     if (sup_ready)
         return;
-    sup_unit(s, "jtj", "市交通运输局", "市交通局");
-    sup_unit(s, "jyj", "市教育局", "市教育局");
-    sup_user(s, "jtj_cb", "蒋丽", "jtj", "staff");
-    sup_user(s, "jtj_ld", "苏永刚", "jtj", "leader");
-    sup_user(s, "jyj_cb", "于洋", "jyj", "staff");
-    sup_user(s, "fsz", "张志强", "gov", "leader");
+    srv_add_org(s, sup_units, sup_people);
     sup_ready = 1;
 }
 
