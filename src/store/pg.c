@@ -4,9 +4,36 @@
  *
  * A connection is one PGconn, set up with client_encoding UTF8 and
  * client_min_messages = warning (NOTICEs such as "relation already exists,
- * skipping" are not for operators).  If the server drops the connection,
- * the next call outside a transaction reconnects (PQreset); inside a
- * transaction the failure is reported and the caller rolls back.
+ * skipping" are not for operators), and connect_timeout PG_CONNECT_TIMEOUT
+ * unless the URL gives its own.
+ *
+ * Lost connections (PostgreSQL restarted, a backend killed).  A pooled
+ * connection whose server went away still says CONNECTION_OK until a call
+ * fails, so without care each one would answer one request with an error.
+ * Instead, conn_ensure() runs before BEGIN and before every statement
+ * outside a transaction:
+ *     - it polls the socket (no wait): an idle connection receives nothing
+ *       unasked but the server's goodbye (a FATAL message, then EOF), so
+ *       readable data is read, and a connection that turns out closed is
+ *       reset (PQreset) before anything is sent on it;
+ *     - a server that dies between that check and the send makes the call
+ *       fail with the connection CONNECTION_BAD.  The call is then retried
+ *       once on a fresh connection only when it cannot have changed
+ *       anything: BEGIN (the first statement of a transaction), or a lone
+ *       SELECT outside a transaction (sql_is_read).  Never a statement
+ *       inside a transaction (its earlier statements died with the
+ *       connection: the caller must roll back and decide), never COMMIT
+ *       (it may have committed before the connection broke), never a lone
+ *       write (the server may have applied it before dying).
+ * At most one reconnect per call, so while PostgreSQL is down each call
+ * fails after one connection attempt (refused at once, or connect_timeout)
+ * and the request gets its usual answer (503 for a session lookup).
+ * A connection holding a session lock (store_try_session_lock) is never
+ * reset silently: the lock died with the old session, so calls fail until
+ * the holder unlocks, and the one after that reconnects.
+ * Statements prepared on the old connection are gone with it: a reconnect
+ * empties the statement cache, and each statement is prepared again on its
+ * next use (names are never reused, so no old name can clash).
  *
  * A statement's life:
  *     store_prepare  copies the SQL and counts its $N placeholders
@@ -22,9 +49,10 @@
  * The statement cache is keyed by the SQL text and the parameter types
  * (the case engine builds its queries from fixed fragments, so one shape
  * of query is one text, whatever buffer holds it), and holds up to
- * PG_CACHE_MAX statements named "shuniu_N" with N never reused.  store_exec() (DDL in migrations) and a
- * reconnect empty it; a "cached plan must not change result type" error
- * drops the entry and, outside a transaction, retries unprepared.
+ * PG_CACHE_MAX statements named "shuniu_N" with N never reused.
+ * store_exec() (DDL in migrations) and a reconnect empty it; a "cached
+ * plan must not change result type" error drops the entry and, outside a
+ * transaction, retries unprepared.
  *
  * Error classes: SQLSTATE class 23 -> STORE_E_CONSTRAINT; 40001
  * (serialization), 40P01 (deadlock), 55P03 (lock not available) ->
@@ -36,9 +64,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,9 +78,15 @@
 
 #define PG_CACHE_MAX 128
 #define PG_INT8OID 20
+/* Seconds libpq waits for a server that does not answer a connect (a
+ * refused one fails at once); a connect_timeout in the URL wins. */
+#define PG_CONNECT_TIMEOUT "5"
+/* Reads of an idle connection's pending input before deciding whether the
+ * server closed it: its goodbye is a message then EOF, two reads. */
+#define PG_DRAIN_MAX 4
 
 struct pg_cached {
-    char *sql;       /* a copy: the key, with the types */
+    char *sql; /* a copy: the key, with the types */
     int nparams;
     Oid *types;
     char name[32];
@@ -60,7 +96,8 @@ struct pg_store {
     struct store base;
     PGconn *conn;
     char *url;
-    int tx; /* inside store_begin .. commit/rollback */
+    int tx;            /* inside store_begin .. commit/rollback */
+    int session_locks; /* session advisory locks held (not reset silently) */
     unsigned long next_name;
     int ncache;
     struct pg_cached cache[PG_CACHE_MAX];
@@ -167,15 +204,39 @@ out:
     return rc;
 }
 
-/* Reconnects a dropped connection when no transaction is open. */
-static int conn_ensure(struct pg_store *s)
+/* 1 while a transaction is open, by our count or by the server's. */
+static int tx_open(const struct pg_store *s)
+{
+    PGTransactionStatusType t = PQtransactionStatus(s->conn);
+    return s->tx || t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
+/* 1 when the idle connection is known to be gone: CONNECTION_BAD, or the
+ * server closed its end (the socket reads EOF).  Costs one poll() with no
+ * wait while the connection is fine. */
+static int conn_gone(struct pg_store *s)
+{
+    for (int i = 0; i < PG_DRAIN_MAX; i++) {
+        if (PQstatus(s->conn) != CONNECTION_OK)
+            return 1;
+        struct pollfd pfd = {.fd = PQsocket(s->conn), .events = POLLIN};
+        if (pfd.fd < 0)
+            return 1;
+        if (poll(&pfd, 1, 0) <= 0)
+            return 0; /* nothing pending: alive as far as can be told */
+        /* libpq reads without blocking; an ERROR or FATAL sent while idle
+         * goes to the notice processor, EOF makes the status BAD. */
+        if (!PQconsumeInput(s->conn))
+            return 1;
+    }
+    return PQstatus(s->conn) != CONNECTION_OK;
+}
+
+/* Drops the old session (and its prepared statements) and connects again:
+ * one attempt, bounded by connect_timeout. */
+static int conn_reconnect(struct pg_store *s)
 {
     char err[STORE_ERRMSG_MAX];
-    if (PQstatus(s->conn) == CONNECTION_OK)
-        return STORE_OK;
-    if (s->tx)
-        return store_fail(&s->base, STORE_E_OTHER,
-                          "connection lost inside a transaction");
     log_warn("database connection lost; reconnecting");
     cache_clear(s);
     PQreset(s->conn);
@@ -183,7 +244,66 @@ static int conn_ensure(struct pg_store *s)
         return pg_fail(&s->base, NULL);
     if (conn_setup(s->conn, err, sizeof(err)) != 0)
         return store_fail(&s->base, STORE_E_OTHER, "%s", err);
+    log_info("database connection restored");
     return STORE_OK;
+}
+
+/* Makes sure the connection can take the next call (see the top of the
+ * file).  *reconnected is set when it connected again. */
+static int conn_ensure(struct pg_store *s, int *reconnected)
+{
+    if (tx_open(s)) {
+        /* Never reconnected here: what the transaction did died with the
+         * connection, and the caller must roll back. */
+        if (PQstatus(s->conn) == CONNECTION_OK)
+            return STORE_OK;
+        return store_fail(&s->base, STORE_E_OTHER,
+                          "connection lost inside a transaction");
+    }
+    if (!conn_gone(s))
+        return STORE_OK;
+    if (s->session_locks > 0)
+        return store_fail(&s->base, STORE_E_OTHER,
+                          "connection lost while holding a session lock");
+    *reconnected = 1;
+    return conn_reconnect(s);
+}
+
+/* 1 when sql is a SELECT: run alone outside a transaction it changes
+ * nothing (our SELECTs call no writing functions but advisory locks, which
+ * die with the session, and setval, which sets an absolute value). */
+static int sql_is_read(const char *sql)
+{
+    static const char word[] = "SELECT";
+    const size_t n = sizeof(word) - 1;
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' ||
+           *sql == '(')
+        sql++;
+    if (strncasecmp(sql, word, n) != 0)
+        return 0;
+    char next = sql[n];
+    return !((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+             (next >= '0' && next <= '9') || next == '_');
+}
+
+/* 1 when a call that just failed may run again on a fresh connection: the
+ * failure was the connection's (not the SQL's), this call has not
+ * reconnected yet, and the call cannot have changed anything (read_only:
+ * BEGIN, or a SELECT) outside a transaction. */
+static int retry_allowed(const struct pg_store *s, int read_only,
+                         int reconnected)
+{
+    return read_only && !reconnected && !s->tx && s->session_locks == 0 &&
+           PQstatus(s->conn) == CONNECTION_BAD;
+}
+
+static PGconn *conn_open(const char *url)
+{
+    /* connect_timeout first: the URL, expanded in place of dbname, comes
+     * later and so overrides it. */
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const vals[] = {PG_CONNECT_TIMEOUT, url, NULL};
+    return PQconnectdbParams(keys, vals, 1);
 }
 
 static void pg_close(struct store *db)
@@ -205,7 +325,7 @@ struct store *store_pg_open(const char *url, char *err, size_t errlen)
     s->url = strdup(url);
     if (s->url == NULL)
         abort();
-    s->conn = PQconnectdb(url);
+    s->conn = conn_open(url);
     if (s->conn == NULL)
         abort();
     if (PQstatus(s->conn) != CONNECTION_OK) {
@@ -225,15 +345,24 @@ out:
     return db;
 }
 
-/* Runs one command without parameters; STORE_OK or STORE_ERR. */
-static int pg_command(struct store *db, const char *sql)
+/* Runs one command without parameters; STORE_OK or STORE_ERR.  read_only:
+ * the command changes nothing (BEGIN), so it may run again on a fresh
+ * connection when the old one turns out dead. */
+static int pg_command(struct store *db, const char *sql, int read_only)
 {
     struct pg_store *s = pg_of(db);
-    int rc = STORE_ERR;
+    int rc = STORE_ERR, reconnected = 0;
     PGresult *r = NULL;
-    if (conn_ensure(s) != STORE_OK)
+    if (conn_ensure(s, &reconnected) != STORE_OK)
         goto out;
     r = PQexec(s->conn, sql);
+    if (!result_ok(r) && retry_allowed(s, read_only, reconnected)) {
+        PQclear(r);
+        r = NULL;
+        if (conn_reconnect(s) != STORE_OK)
+            goto out;
+        r = PQexec(s->conn, sql);
+    }
     if (!result_ok(r)) {
         pg_fail(db, r);
         goto out;
@@ -247,7 +376,7 @@ out:
 static int pg_exec(struct store *db, const char *sql)
 {
     struct pg_store *s = pg_of(db);
-    int rc = pg_command(db, sql);
+    int rc = pg_command(db, sql, 0);
     /* DDL may change what cached statements return: start afresh.  Names
      * are never reused, so a DEALLOCATE that fails (aborted transaction)
      * leaves only unused statements behind. */
@@ -260,7 +389,7 @@ static int pg_exec(struct store *db, const char *sql)
 
 static int pg_begin(struct store *db)
 {
-    int rc = pg_command(db, "BEGIN");
+    int rc = pg_command(db, "BEGIN", 1);
     if (rc == STORE_OK)
         pg_of(db)->tx = 1;
     return rc;
@@ -308,9 +437,7 @@ static int pg_rollback(struct store *db)
 
 static int pg_in_tx(const struct store *db)
 {
-    const struct pg_store *s = pg_of(db);
-    PGTransactionStatusType t = PQtransactionStatus(s->conn);
-    return s->tx || t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+    return tx_open(pg_of(db));
 }
 
 /* ---- statements ------------------------------------------------------ */
@@ -458,14 +585,25 @@ static int pg_step(struct stmt *st)
     struct pg_stmt *p = (struct pg_stmt *)st;
     struct pg_store *s = pg_of(st->db);
     if (!p->started) {
+        int reconnected = 0;
         p->started = 1;
         p->row = -1;
-        if (conn_ensure(s) != STORE_OK) {
+        if (conn_ensure(s, &reconnected) != STORE_OK) {
             st->failed = 1;
             return STORE_ERR;
         }
         /* NULL: the command could not even be sent (connection gone). */
         p->res = pg_run(s, p);
+        if ((p->res == NULL || !result_ok(p->res)) &&
+            retry_allowed(s, sql_is_read(p->sql), reconnected)) {
+            PQclear(p->res);
+            p->res = NULL;
+            if (conn_reconnect(s) != STORE_OK) {
+                st->failed = 1;
+                return STORE_ERR;
+            }
+            p->res = pg_run(s, p);
+        }
         if (p->res == NULL || !result_ok(p->res)) {
             st->failed = 1;
             return pg_fail(st->db, p->res);
@@ -564,11 +702,19 @@ static int pg_try_session_lock(struct store *db, int64_t key)
     int64_t got = 0;
     if (store_query_int(db, SQL_TRY_LOCK, &got, "i", key) != STORE_ROW)
         return STORE_ERR;
+    if (got)
+        pg_of(db)->session_locks++;
     return got ? 1 : 0;
 }
 
 static void pg_session_unlock(struct store *db, int64_t key)
 {
+    struct pg_store *s = pg_of(db);
+    /* Counted down first: when the connection died under the lock, the
+     * lock went with it, and this call may connect again (the unlock then
+     * finds nothing to release, harmlessly). */
+    if (s->session_locks > 0)
+        s->session_locks--;
     store_run(db, SQL_UNLOCK, "i", key);
 }
 

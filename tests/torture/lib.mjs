@@ -193,10 +193,16 @@ function pgAsOwner(args) {
   return isRoot ? run('runuser', ['-u', 'postgres', '--', ...args]) : run(args[0], args.slice(1));
 }
 
-export async function pgImmediateStop() {
+// Stops it with pg_ctl -m mode (fast: backends told to go; immediate: no
+// checkpoint, crash recovery at the next start).
+export async function pgStop(mode) {
   const dir = process.env.PGTEST_DIR || '/tmp/shuniu-pgtest';
-  const r = await pgAsOwner([`${PGBIN}/pg_ctl`, '-D', `${dir}/data`, '-m', 'immediate', '-w', 'stop']);
+  const r = await pgAsOwner([`${PGBIN}/pg_ctl`, '-D', `${dir}/data`, '-m', mode, '-w', 'stop']);
   if (r.code !== 0) throw new Error(`pg_ctl stop: ${r.stderr.trim()}`);
+}
+
+export async function pgImmediateStop() {
+  await pgStop('immediate');
 }
 
 export async function pgStart() {

@@ -107,6 +107,9 @@ else
     fail twonode
 fi
 
+step "postgresql restarted under a running server (its own PostgreSQL)"
+node tests/torture/pgrestart.mjs || fail pgrestart
+
 step "summary"
 secs=$(( $(date +%s) - started ))
 if [ -z "$failed" ]; then
