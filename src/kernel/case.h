@@ -275,6 +275,9 @@ struct case_filter {
                            front: descending; NULL: -updated */
     int page, per_page; /* page from 1; per_page <= 0: 20, max 500 */
     int no_counts;      /* 1: no per-state counts (search needs none) */
+    /* the items' fields to read: NULL all; else only these (NULL-
+     * terminated; { NULL } for none) and those the module's mark reads */
+    const char *const *fields;
 };
 
 struct case_count {
@@ -333,9 +336,10 @@ int64_t case_todo_count(struct store *db, const struct actor *who);
 /* What waits for the viewer across modules (to-do, 我的待办): open cases
  * whose waits name the viewer, their unit, or a person they back up (AB
  * 角), in a role the viewer holds; worst light first, then due.  At most
- * limit (<= 0: 100, max 1000). */
+ * limit (<= 0: 100, max 1000).  fields as case_filter.fields. */
 int case_todo(struct store *db, struct arena *a, const struct actor *who,
-              int limit, struct case_item **out, int *n, struct err *e);
+              int limit, const char *const *fields, struct case_item **out,
+              int *n, struct err *e);
 
 /* 1 when the actor sees the case, 0 when not (or no such case), -1 on a
  * database failure.  For other kernel files (files, search). */

@@ -316,6 +316,9 @@ struct module_def {
      * page (公文: "机密★20年"), allocated from a; "" or NULL for none.
      * it->fields may be NULL.  NULL hook: no mark. */
     const char *(*mark)(struct arena *a, const struct case_item *it);
+    /* the fields mark reads (NULL-terminated; NULL: none): a list that
+     * reads only the fields it shows reads these too */
+    const char *const *mark_fields;
     /* the module's own hooks (any may be NULL) */
     int (*on_create)(struct case_ctx *c, struct err *e);
     int (*validate)(struct case_ctx *c, struct err *e);

@@ -94,7 +94,7 @@ char *number_format(struct arena *a, const char *pattern, int year, int64_t n)
         return NULL;
     buf_init(&b, 1024);
     for (const char *p = pattern; *p && !bad;) {
-        size_t len;
+        size_t len = 0;
         int w, k = number_word(p, &len, &w);
         if (k == 'y')
             bad = buf_printf(&b, "%04d", year);

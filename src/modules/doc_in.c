@@ -481,5 +481,6 @@ const struct module_def doc_in_module = {
     .create_roles = "clerk,staff",
     .validate = doc_in_validate,
     .mark = doc_out_item_mark, /* 机密★20年, as on the outgoing document */
+    .mark_fields = doc_out_mark_fields,
     .create_clocks = {{"sign", CLOCK_OP_START}},
 };

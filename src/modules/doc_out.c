@@ -698,6 +698,8 @@ static const struct transition_def doc_out_transitions[] = {
 
 /* ---- the module ---- */
 
+const char *const doc_out_mark_fields[] = {"secrecy_term", NULL};
+
 const char *doc_out_item_mark(struct arena *a, const struct case_item *it)
 {
     json_t *t = it->fields ? json_object_get(it->fields, "secrecy_term") : NULL;
@@ -733,4 +735,5 @@ const struct module_def doc_out_module = {
     .pages = doc_out_pages,
     .case_pages = doc_out_case_pages,
     .mark = doc_out_item_mark,
+    .mark_fields = doc_out_mark_fields,
 };

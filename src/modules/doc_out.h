@@ -42,6 +42,8 @@ const char *doc_out_mark(struct arena *a, int secrecy, const char *term);
  * pages: doc_out_mark of its 密级 and secrecy_term field ("" when not
  * classified).  A module_def mark hook. */
 const char *doc_out_item_mark(struct arena *a, const struct case_item *it);
+/* The fields doc_out_item_mark reads (module_def.mark_fields). */
+extern const char *const doc_out_mark_fields[];
 
 /* ---- 回执 and figures (doc_out_stats.c) ---- */
 

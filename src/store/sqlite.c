@@ -187,9 +187,15 @@ static struct sqlite_cached *cache_put(struct sqlite_store *ss,
     return NULL;
 }
 
+/* cache_size: 32 MiB of pages per connection (SQLite's default is 2 MiB).
+ * At 100k cases the default made a list page read most of its index pages
+ * from the OS again (pread: 39% of a detail page's time); with this, 35%
+ * more pages per second.  The cache fills only as far as it is used, and
+ * a server has a handful of connections. */
 static const char SQL_PRAGMAS[] = "PRAGMA journal_mode = WAL;"
                                   "PRAGMA foreign_keys = ON;"
-                                  "PRAGMA synchronous = NORMAL;";
+                                  "PRAGMA synchronous = NORMAL;"
+                                  "PRAGMA cache_size = -32768;";
 
 struct store *store_sqlite_open(const char *path, char *err, size_t errlen)
 {

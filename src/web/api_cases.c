@@ -11,7 +11,8 @@
  *     POST  /api/v1/cases                         signed in  {module, fields,
  *                                                            parent, comment}
  *     GET   /api/v1/cases/export.xlsx             signed in  the list's
- *                                                            filters (slow)
+ *                                                            filters (see
+ *                                                            Exports below)
  *     GET   /api/v1/cases/:id                     signed in
  *     PATCH /api/v1/cases/:id                     signed in  {fields}
  *     POST  /api/v1/cases/:id/transitions/:code   signed in  {fields, comment}
@@ -32,6 +33,11 @@
  * YYYY-MM-DD, times ISO 8601 (+08:00).  Refusals: 400 with per-field
  * messages, 403 not allowed, 404 unseen, 409 not from this state.
  * The helpers marked "shared" in api.h are used by page_cases.c too.
+ *
+ * Exports (api_case_export_reply, also behind /m/:module/export) run on a
+ * worker thread (ROUTE_SLOW) and read the list in keyset chunks of
+ * API_CASE_EXPORT_CHUNK rows (case_list_chunk, each chunk in its own arena),
+ * so memory stays flat however long the list, up to API_CASE_EXPORT_MAX.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -946,7 +952,7 @@ int api_todo(struct http_req *r)
     err_clear(&e);
     long limit = common_query_long(r, "limit", 100);
     if (case_todo(r->db, r->arena, &r->who, (int)(limit > 1000 ? 1000 : limit),
-                  &items, &n, &e)) {
+                  NULL, &items, &n, &e)) {
         http_reply_err(r, &e);
         return 0;
     }

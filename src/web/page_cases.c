@@ -6,7 +6,9 @@
  *     GET  /m/:module              list: state tabs with counts, filters
  *                                  (unit, light, dates, text), sortable
  *                                  headers, paging, 导出Excel, 登记
- *     GET  /m/:module/export       the filtered list as .xlsx (slow)
+ *     GET  /m/:module/export       the filtered list as .xlsx, on a worker
+ *                                  thread, read in keyset chunks
+ *                                  (api_case_export_reply, case_list_chunk)
  *     GET  /m/:module/new          the registration form
  *     POST /m/:module/new          register; 303 to the new case
  *     GET  /cases/:id              detail: status line, fields, actions,
@@ -158,6 +160,9 @@ static json_t *pc_item_json(struct http_req *r, const struct case_item *it)
     pc_light(o, it->light);
     return o;
 }
+
+/* For lists whose rows show no field (case_filter.fields). */
+static const char *const pc_no_fields[] = {NULL};
 
 /* 1 when the viewer holds a role of the comma-separated list. */
 static int pc_has_role(const struct actor *who, const char *list)
@@ -505,18 +510,29 @@ int page_case_list(struct http_req *r)
     struct api_case_names *nm = NULL;
     const struct field_def *cols[PC_MAX_FIELDS];
     int ncols = 0;
+    const char *codes[PC_MAX_FIELDS + 1];
     struct err e;
     err_clear(&e);
     if (m == NULL)
         return 0;
+    /* the columns: only their fields are read from the rows */
+    for (const struct field_def *d = m->fields; d && d->code; d++)
+        if ((d->flags & FIELD_LIST) && !(d->flags & FIELD_HIDDEN) &&
+            ncols < PC_MAX_FIELDS) {
+            codes[ncols] = d->code;
+            cols[ncols++] = d;
+        }
+    codes[ncols] = NULL;
     json_t *ctx = page_ctx(r, m->label, NULL);
     api_case_filter(r, &f, &e);
     f.module = m->code;
+    f.fields = codes;
     if (err_isset(&e) || case_list(r->db, r->arena, &r->who, &f, &pg, &e)) {
         /* a bad filter: show the list unfiltered with the message */
         json_t *errs = page_form_errors(r, NULL, &e, ctx);
         json_decref(errs);
-        struct case_filter g = {.module = m->code, .page = 1, .per_page = 20};
+        struct case_filter g = {.module = m->code, .page = 1, .per_page = 20,
+                                 .fields = codes};
         f = g;
         err_clear(&e);
         if (case_list(r->db, r->arena, &r->who, &f, &pg, &e)) {
@@ -531,10 +547,6 @@ int page_case_list(struct http_req *r)
     const char *sort = page_query(r, "sort");
     const char *qs_sort =
         *sort ? arena_printf(r->arena, "%ssort=%s&", qs, sort) : qs;
-    for (const struct field_def *d = m->fields; d && d->code; d++)
-        if ((d->flags & FIELD_LIST) && !(d->flags & FIELD_HIDDEN) &&
-            ncols < PC_MAX_FIELDS)
-            cols[ncols++] = d;
 
     /* tabs: 全部 and each state, counted without the state filter */
     json_t *tabs = json_array();
@@ -1488,7 +1500,8 @@ json_t *page_cases_todo(struct http_req *r)
     err_clear(&e);
     json_t *list = json_array();
     if (r->db == NULL ||
-        case_todo(r->db, r->arena, &r->who, PC_TODO_HOME, &items, &n, &e))
+        case_todo(r->db, r->arena, &r->who, PC_TODO_HOME, pc_no_fields, &items,
+                  &n, &e))
         return list;
     for (int i = 0; i < n; i++)
         json_array_append_new(list, pc_item_json(r, &items[i]));

@@ -611,7 +611,7 @@ static int in_todo(struct fx *f, const struct actor *who, int64_t id)
     int n, hit = 0;
     struct err e;
     err_clear(&e);
-    assert_int_equal(case_todo(f->db, f->a, who, 0, &items, &n, &e), 0);
+    assert_int_equal(case_todo(f->db, f->a, who, 0, NULL, &items, &n, &e), 0);
     /* the top bar's counter agrees with the list, whatever the clearance */
     assert_int_equal(case_todo_count(f->db, who), n);
     for (int i = 0; i < n; i++)
@@ -1257,7 +1257,7 @@ static void test_lights_and_sweep(void **state)
         int64_t later = assigned_case(f, "新事项", 0);
         struct case_item *items;
         int n;
-        assert_int_equal(case_todo(f->db, f->a, &f->staff1, 0, &items, &n, &e),
+        assert_int_equal(case_todo(f->db, f->a, &f->staff1, 0, NULL, &items, &n, &e),
                          0);
         assert_int_equal(n, 2);
         assert_int_equal(items[0].id, id);
