@@ -12,8 +12,11 @@
  * string literals, identifiers and comments) before sqlite3_prepare_v2.
  *
  * Transactions: BEGIN IMMEDIATE takes the write lock up front, so a
- * transaction never fails half-way for a busy lock; it waits for the busy
- * timeout at BEGIN instead.  The single write lock is also why
+ * transaction never fails half-way for a busy lock; it waits at BEGIN
+ * instead: for another connection of this process on the file's write
+ * gate, woken as soon as that one ends, and for another process in the
+ * busy handler (sqlite_file.h, which also moves checkpoints off the
+ * committing thread).  The single write lock is also why
  * store_tx_lock() has nothing to do and session locks are always granted.
  *
  * Error classes: SQLITE_CONSTRAINT -> STORE_E_CONSTRAINT, SQLITE_BUSY and
@@ -40,6 +43,7 @@
 #include <unistd.h>
 
 #include "store/backend.h"
+#include "store/sqlite_file.h"
 
 #define SQLITE_BUSY_MS 10000
 #define SQLITE_CACHE_MAX 64
@@ -56,6 +60,9 @@ struct sqlite_store {
     sqlite3 *conn;
     struct sqlite_cached cache[SQLITE_CACHE_MAX];
     int evict; /* where the next eviction looks first */
+    struct sqlite_file *file; /* shared with the process's other connections
+                                 to the file (NULL: in memory) */
+    int writing;              /* holds the file's write gate */
 };
 
 struct sqlite_stmt {
@@ -125,15 +132,41 @@ out:
     return rc;
 }
 
+/* Lets the next writer of this process in, if this connection holds the
+ * gate. */
+static void sqlite_write_end(struct sqlite_store *ss)
+{
+    if (ss->writing) {
+        ss->writing = 0;
+        sqlite_file_write_end(ss->file);
+    }
+}
+
+/* Joins the connection to its file's gate and checkpointer (sqlite_file.h)
+ * and turns SQLite's own checkpoints in the committing thread off.  An
+ * in-memory database has no file: it keeps SQLite's defaults. */
+static void sqlite_file_attach(struct sqlite_store *ss)
+{
+    const char *path = sqlite3_db_filename(ss->conn, "main");
+    if (path == NULL || path[0] == '\0')
+        return;
+    ss->file = sqlite_file_get(path);
+    if (ss->file == NULL)
+        return;
+    sqlite3_wal_hook(ss->conn, sqlite_file_wal_hook, ss->file);
+}
+
 static void sqlite_close(struct store *db)
 {
     struct sqlite_store *ss = (struct sqlite_store *)db;
+    sqlite_write_end(ss);
     for (int i = 0; i < SQLITE_CACHE_MAX; i++)
         if (ss->cache[i].sql != NULL) {
             sqlite3_finalize(ss->cache[i].st);
             free(ss->cache[i].sql);
         }
     sqlite3_close_v2(conn_of(db));
+    sqlite_file_put(ss->file);
     free(db);
 }
 
@@ -226,6 +259,7 @@ struct store *store_sqlite_open(const char *path, char *err, size_t errlen)
                  msg != NULL ? msg : "unknown error");
         goto out;
     }
+    sqlite_file_attach(s);
     db = &s->base;
     s = NULL;
 out:
@@ -251,22 +285,45 @@ static int sqlite_exec(struct store *db, const char *sql)
 
 static int sqlite_begin(struct store *db)
 {
-    return sqlite_exec(db, "BEGIN IMMEDIATE");
+    struct sqlite_store *ss = (struct sqlite_store *)db;
+    int rc;
+    if (ss->file != NULL) {
+        sqlite_file_write_begin(ss->file);
+        ss->writing = 1;
+    }
+    rc = sqlite_exec(db, "BEGIN IMMEDIATE");
+    if (rc != STORE_OK)
+        sqlite_write_end(ss);
+    return rc;
 }
 
 static int sqlite_commit(struct store *db)
 {
-    return sqlite_exec(db, "COMMIT");
+    int rc = sqlite_exec(db, "COMMIT");
+    /* a failed COMMIT may leave the transaction open: the caller's
+     * rollback ends it, and the gate with it */
+    if (sqlite3_get_autocommit(conn_of(db)))
+        sqlite_write_end((struct sqlite_store *)db);
+    return rc;
 }
 
 static int sqlite_rollback(struct store *db)
 {
-    return sqlite_exec(db, "ROLLBACK");
+    int rc = sqlite_exec(db, "ROLLBACK");
+    sqlite_write_end((struct sqlite_store *)db);
+    return rc;
 }
 
 static int sqlite_in_tx(const struct store *db)
 {
-    return !sqlite3_get_autocommit(conn_of(db));
+    int in = !sqlite3_get_autocommit(conn_of(db));
+    /* SQLite ends a transaction by itself on some errors (SQLITE_FULL,
+     * an I/O error); store_rollback then asks this and calls no rollback,
+     * so the gate is let go here.  The store is the caller's own, not a
+     * const object (store.h's functions take it const only to read). */
+    if (!in)
+        sqlite_write_end((struct sqlite_store *)(uintptr_t)db);
+    return in;
 }
 
 static struct stmt *sqlite_prepare(struct store *db, const char *sql)

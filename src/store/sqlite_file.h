@@ -1,0 +1,59 @@
+/*
+ * sqlite_file.h - what the connections of this process to one SQLite
+ * database file share (sqlite.c): the write gate and the checkpointer.
+ *
+ * The write gate.  SQLite has one write lock per file.  A connection that
+ * finds it taken waits in SQLite's busy handler, which sleeps and polls
+ * (1, 2, 5, 10 ... 100 ms between tries) and is not woken when the lock
+ * is released: with 16 writers, a transition of 3 ms waited up to 0.9 s
+ * (issue 7).  So writers of this process queue on a mutex and condition
+ * before BEGIN IMMEDIATE and are woken the moment the previous one ends;
+ * the busy handler is left only for writers of other processes (the CLI).
+ *
+ * The checkpointer.  In WAL mode SQLite copies the log back into the
+ * database (a checkpoint) when a commit finds the log past 1000 pages, in
+ * that commit's thread: on a large file a scattered checkpoint took tens
+ * of milliseconds, the slowest transitions even at one writer.  Here
+ * automatic checkpoints are off, and a commit that leaves the log past
+ * SQLITE_FILE_CHECKPOINT_PAGES wakes a thread of the file's own (started
+ * on first need) that runs a PASSIVE checkpoint, which waits for no
+ * reader and no writer.  Durability does not change: synchronous=NORMAL
+ * syncs at checkpoints either way, and the log is replayed after a crash.
+ *
+ * Entries are found by the file's path as SQLite reports it
+ * (sqlite3_db_filename: absolute), counted, and freed with the last
+ * connection.  In-memory databases have none (each is its own).
+ */
+#ifndef SHUNIU_SQLITE_FILE_H
+#define SHUNIU_SQLITE_FILE_H
+
+#include <sqlite3.h>
+
+/* Log pages that wake the checkpointer (SQLite's own default). */
+#define SQLITE_FILE_CHECKPOINT_PAGES 1000
+
+struct sqlite_file;
+
+/* The entry of the file at path (absolute), made on first use; NULL when
+ * memory runs out.  Each call is matched by sqlite_file_put. */
+struct sqlite_file *sqlite_file_get(const char *path);
+void sqlite_file_put(struct sqlite_file *f);
+
+/* Waits until no other connection of this process writes to the file,
+ * then holds the gate; sqlite_file_write_end lets the next one in.  May be
+ * ended by another thread than the one that began. */
+void sqlite_file_write_begin(struct sqlite_file *f);
+void sqlite_file_write_end(struct sqlite_file *f);
+
+/* For sqlite3_wal_hook(conn, sqlite_file_wal_hook, f): called after each
+ * commit with the log's size in pages; wakes the checkpointer when it is
+ * past SQLITE_FILE_CHECKPOINT_PAGES.  Returns SQLITE_OK. */
+int sqlite_file_wal_hook(void *f, sqlite3 *conn, const char *db, int pages);
+
+/* Checkpoints run by the file's checkpointer so far (tests). */
+long sqlite_file_checkpoints(struct sqlite_file *f);
+
+/* Connections holding or waiting for the write gate now (tests). */
+unsigned long sqlite_file_writers(struct sqlite_file *f);
+
+#endif

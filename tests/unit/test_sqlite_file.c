@@ -1,0 +1,164 @@
+/*
+ * test_sqlite_file.c - what this process's connections to one SQLite file
+ * share (store/sqlite_file.h): writers queue at the write gate in order
+ * and each is let in when the one before ends (commit or rollback); the
+ * checkpointer runs when the log grows past its mark, off the committing
+ * thread.  SQLite only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib_store.h"
+#include "store/sqlite_file.h"
+
+/* How long to wait for another thread to reach a point before failing:
+ * generous, it is a deadline for a hang, never a measure of speed. */
+#define WAIT_MS 20000
+
+struct fx {
+    struct unit_db u;
+    struct store *a, *b;
+    struct sqlite_file *file; /* the entry a and b share */
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    f->a = unit_db_new(&f->u, NULL);
+    f->b = f->a != NULL ? unit_db_connect(&f->u) : NULL;
+    if (f->b == NULL)
+        return -1;
+    /* the same entry the connections hold (SQLite's absolute name) */
+    f->file = sqlite_file_get(f->u.path);
+    if (f->file == NULL ||
+        store_exec(f->a, "CREATE TABLE t (k INTEGER, v BLOB)") != STORE_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    sqlite_file_put(f->file);
+    store_close(f->a);
+    store_close(f->b);
+    unit_db_remove(&f->u);
+    free(f);
+    return 0;
+}
+
+/* Polls until the gate has n writers (holding or queued). */
+static void wait_writers(struct fx *f, unsigned long n)
+{
+    for (int ms = 0; sqlite_file_writers(f->file) != n; ms++) {
+        if (ms > WAIT_MS)
+            fail_msg("the gate never had %lu writers", n);
+        usleep(1000);
+    }
+}
+
+struct writer {
+    struct store *db;
+    int in; /* got past store_begin */
+    int rc;
+};
+
+static void *second_writer(void *arg)
+{
+    struct writer *w = arg;
+    w->rc = store_begin(w->db);
+    __atomic_store_n(&w->in, 1, __ATOMIC_SEQ_CST);
+    if (w->rc == STORE_OK)
+        w->rc = store_run(w->db, "INSERT INTO t (k) VALUES (2)", "");
+    if (w->rc == STORE_OK)
+        w->rc = store_commit(w->db);
+    return NULL;
+}
+
+static void test_writers_queue(void **state)
+{
+    struct fx *f = *state;
+    struct writer w = {.db = f->b};
+    pthread_t t;
+    int64_t n = 0;
+
+    assert_int_equal(sqlite_file_writers(f->file), 0);
+    assert_int_equal(store_begin(f->a), STORE_OK);
+    assert_int_equal(sqlite_file_writers(f->file), 1);
+    assert_int_equal(store_run(f->a, "INSERT INTO t (k) VALUES (1)", ""),
+                     STORE_OK);
+    assert_int_equal(pthread_create(&t, NULL, second_writer, &w), 0);
+    wait_writers(f, 2); /* b waits at the gate, not in SQLite's busy loop */
+    assert_int_equal(__atomic_load_n(&w.in, __ATOMIC_SEQ_CST), 0);
+    assert_int_equal(store_commit(f->a), STORE_OK);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(w.rc, STORE_OK);
+    assert_int_equal(sqlite_file_writers(f->file), 0);
+    assert_int_equal(store_query_int(f->a, "SELECT COUNT(*) FROM t", &n, ""),
+                     STORE_ROW);
+    assert_int_equal(n, 2);
+}
+
+static void test_rollback_opens_the_gate(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(store_begin(f->a), STORE_OK);
+    assert_int_equal(store_rollback(f->a), STORE_OK);
+    assert_int_equal(sqlite_file_writers(f->file), 0);
+    /* a failed statement inside, then rollback: the same */
+    assert_int_equal(store_begin(f->b), STORE_OK);
+    assert_int_equal(store_run(f->b, "INSERT INTO nowhere VALUES (1)", ""),
+                     STORE_ERR);
+    assert_int_equal(store_rollback(f->b), STORE_OK);
+    assert_int_equal(sqlite_file_writers(f->file), 0);
+    /* a write outside a transaction does not use the gate */
+    assert_int_equal(store_run(f->a, "INSERT INTO t (k) VALUES (3)", ""),
+                     STORE_OK);
+    assert_int_equal(sqlite_file_writers(f->file), 0);
+}
+
+static void test_checkpointer_runs(void **state)
+{
+    struct fx *f = *state;
+    long before = sqlite_file_checkpoints(f->file);
+    /* about 1.5 pages a row: past the mark of log pages in a few commits */
+    for (int i = 0; i < 2 * SQLITE_FILE_CHECKPOINT_PAGES; i += 100) {
+        assert_int_equal(store_begin(f->a), STORE_OK);
+        for (int k = 0; k < 100; k++)
+            assert_int_equal(store_run(f->a,
+                                       "INSERT INTO t (k, v) VALUES ($1,"
+                                       " randomblob(6000))",
+                                       "i", (int64_t)(i + k)),
+                             STORE_OK);
+        assert_int_equal(store_commit(f->a), STORE_OK);
+    }
+    for (int ms = 0; sqlite_file_checkpoints(f->file) == before; ms++) {
+        if (ms > WAIT_MS)
+            fail_msg("no checkpoint after %d log pages",
+                     2 * SQLITE_FILE_CHECKPOINT_PAGES);
+        usleep(1000);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_writers_queue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_opens_the_gate, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_checkpointer_runs, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests_name("sqlite_file", tests, NULL, NULL);
+}
