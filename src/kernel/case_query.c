@@ -823,7 +823,7 @@ static int case_list_memo_get(const struct memo_at *at, const char *key,
 }
 
 static void case_list_memo_put(const struct memo_at *at, const char *key,
-                               const struct case_page *out)
+                               int light, const struct case_page *out)
 {
     int64_t v[2 + CASE_LIST_MAX_TABS];
     if (out->ncounts > CASE_LIST_MAX_TABS)
@@ -832,7 +832,9 @@ static void case_list_memo_put(const struct memo_at *at, const char *key,
     v[1] = out->total_capped;
     for (int i = 0; i < out->ncounts; i++)
         v[2 + i] = out->counts[i].n;
-    memo_put(at, key, v, 2 + out->ncounts);
+    /* a count by light changes with the clock alone */
+    memo_put(at, key, v, 2 + out->ncounts,
+             light ? MEMO_CLOCK_MS : MEMO_KEEP_MS);
 }
 
 /* Counts what matches f: the total (capped with a search word) and, when
@@ -948,7 +950,7 @@ int case_list(struct store *db, struct arena *a, const struct actor *who,
         return 0;
     if (case_list_counts(db, a, who, f, arg, now, unit_id, out, e) != 0)
         return -1;
-    case_list_memo_put(&at, key, out);
+    case_list_memo_put(&at, key, f->light != NULL, out);
     return 0;
 }
 
@@ -1138,7 +1140,7 @@ static int case_todo_ids(struct store *db, const struct actor *who,
     buf_free(&q.sql);
     if (store_finalize(st) != STORE_OK || s == STORE_ERR)
         return -1;
-    memo_put(&at, key, ids, k);
+    memo_put(&at, key, ids, k, MEMO_CLOCK_MS); /* ordered by light */
     *n = k;
     return 0;
 }
@@ -1223,7 +1225,7 @@ int64_t case_todo_count(struct store *db, const struct actor *who)
         count = -1;
     buf_free(&q.sql);
     if (count >= 0)
-        memo_put(&at, key, &count, 1);
+        memo_put(&at, key, &count, 1, MEMO_KEEP_MS);
     return count;
 }
 

@@ -13,7 +13,8 @@
 struct memo_slot {
     char *key; /* malloc'd; NULL: empty */
     struct memo_at at;
-    int64_t at_ms; /* when it was kept */
+    int64_t at_ms;   /* when it was kept */
+    int64_t keep_ms; /* for how long */
     int n;
     int64_t *vals; /* malloc'd, n of them */
 };
@@ -88,7 +89,7 @@ int memo_get(const struct memo_at *at, const char *key, int64_t *vals,
     s = &memo_table[memo_slot_of(key)];
     /* a clock moved backwards (tests) ages a memo out too */
     if (s->key != NULL && memo_same(&s->at, at) && strcmp(s->key, key) == 0 &&
-        now >= s->at_ms && now - s->at_ms < MEMO_TTL_MS && s->n <= cap) {
+        now >= s->at_ms && now - s->at_ms < s->keep_ms && s->n <= cap) {
         n = s->n;
         memcpy(vals, s->vals, sizeof(*vals) * (size_t)n);
     }
@@ -101,7 +102,7 @@ int memo_get(const struct memo_at *at, const char *key, int64_t *vals,
 }
 
 void memo_put(const struct memo_at *at, const char *key, const int64_t *vals,
-              int n)
+              int n, int64_t keep_ms)
 {
     struct memo_slot fresh = {0};
     struct memo_slot old;
@@ -120,6 +121,7 @@ void memo_put(const struct memo_at *at, const char *key, const int64_t *vals,
         memcpy(fresh.vals, vals, sizeof(*vals) * (size_t)n);
     fresh.at = *at;
     fresh.at_ms = now_ms();
+    fresh.keep_ms = keep_ms;
     fresh.n = n;
     pthread_mutex_lock(&memo_mu);
     s = &memo_table[memo_slot_of(key)];

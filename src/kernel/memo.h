@@ -11,8 +11,10 @@
  * change is audited in the transaction that makes it, so the data behind
  * an answer can differ only under a later seq.  The chain is in the
  * database, so a change made by another node or by the CLI is seen as
- * well as one made here.  A memo also ages out after MEMO_TTL_MS, because
- * lights turn red with the clock alone and no record marks that.
+ * well as one made here.  A memo also ages out after the time it is kept
+ * for: MEMO_CLOCK_MS for an answer the clock changes alone (a light turns
+ * red, and no record marks that: the to-do's order, a count by light),
+ * MEMO_KEEP_MS for the rest (a bound on any change that is not audited).
  *
  * The database is named too (its db.id setting, random, made by migration
  * 10): one process may hold several (the tests), and a new one starts its
@@ -36,7 +38,8 @@
 #include "store/store.h"
 
 #define MEMO_SLOTS 1024
-#define MEMO_TTL_MS 5000
+#define MEMO_CLOCK_MS 5000
+#define MEMO_KEEP_MS 600000
 #define MEMO_MAX_VALS 1024
 #define MEMO_DB_ID_MAX 64
 
@@ -53,13 +56,14 @@ int memo_at(struct store *db, struct memo_at *at);
 
 /* Copies the answer kept under key at `at` into vals (at most cap) and
  * returns how many it has; -1 when there is none (never kept, replaced,
- * kept at another state, older than MEMO_TTL_MS). */
+ * kept at another state, or older than it was to be kept for). */
 int memo_get(const struct memo_at *at, const char *key, int64_t *vals,
              int cap);
 
-/* Keeps n values (at most MEMO_MAX_VALS) under key at `at`. */
+/* Keeps n values (at most MEMO_MAX_VALS) under key at `at`, for keep_ms
+ * (MEMO_CLOCK_MS or MEMO_KEEP_MS). */
 void memo_put(const struct memo_at *at, const char *key, const int64_t *vals,
-              int n);
+              int n, int64_t keep_ms);
 
 /* Forgets everything (tests; after a restore). */
 void memo_clear(void);

@@ -1,6 +1,7 @@
 /*
  * test_memo.c - the memos of counts (kernel/memo.h): an answer is reused
- * only for the same database at the same audit seq, within MEMO_TTL_MS,
+ * only for the same database at the same audit seq, for as long as it was
+ * kept for (MEMO_CLOCK_MS or MEMO_KEEP_MS),
  * never inside a transaction; a change made through another connection (a
  * second node) is seen; two databases in one process never share one.
  * On SQLite and, when SHUNIU_TEST_PG_ADMIN is set, PostgreSQL.
@@ -73,7 +74,7 @@ static void test_same_state_hits(void **state)
     assert_int_equal(memo_at(f->db, &at), 0);
     assert_int_equal(strlen(at.db), 32); /* migration 10's random id */
     assert_int_equal(memo_get(&at, "k", got, 4), -1);
-    memo_put(&at, "k", v, 4);
+    memo_put(&at, "k", v, 4, MEMO_KEEP_MS);
     assert_int_equal(memo_get(&at, "k", got, 4), 4);
     assert_memory_equal(got, v, sizeof(v));
     /* the other connection sees the same state and the same answer */
@@ -85,7 +86,7 @@ static void test_same_state_hits(void **state)
     assert_int_equal(memo_get(&at, "k2", got, 4), -1);
     assert_int_equal(memo_get(&at, "k", got, 3), -1);
     /* an empty answer is an answer */
-    memo_put(&at, "empty", v, 0);
+    memo_put(&at, "empty", v, 0, MEMO_KEEP_MS);
     assert_int_equal(memo_get(&at, "empty", got, 4), 0);
 }
 
@@ -96,7 +97,7 @@ static void test_change_elsewhere_misses(void **state)
     int64_t v = 42, got = 0;
 
     assert_int_equal(memo_at(f->db, &at), 0);
-    memo_put(&at, "count", &v, 1);
+    memo_put(&at, "count", &v, 1, MEMO_KEEP_MS);
     change(f->db2); /* another node's write */
     assert_int_equal(memo_at(f->db, &later), 0);
     assert_int_equal(later.seq, at.seq + 1);
@@ -116,7 +117,7 @@ static void test_other_database_misses(void **state)
     /* both fresh: the same seq, but not the same database */
     assert_int_equal(oat.seq, at.seq);
     assert_string_not_equal(oat.db, at.db);
-    memo_put(&at, "count", &v, 1);
+    memo_put(&at, "count", &v, 1, MEMO_KEEP_MS);
     assert_int_equal(memo_get(&oat, "count", &got, 1), -1);
 }
 
@@ -128,16 +129,23 @@ static void test_ages_out(void **state)
 
     assert_int_equal(memo_at(f->db, &at), 0);
     now_set(T0);
-    memo_put(&at, "light", &v, 1);
+    memo_put(&at, "light", &v, 1, MEMO_CLOCK_MS);
     /* now_set moves with the real clock: a second of margin either side */
-    now_set(T0 + MEMO_TTL_MS - 1000);
+    now_set(T0 + MEMO_CLOCK_MS - 1000);
     assert_int_equal(memo_get(&at, "light", &got, 1), 1);
-    now_set(T0 + MEMO_TTL_MS + 1000);
+    now_set(T0 + MEMO_CLOCK_MS + 1000);
     assert_int_equal(memo_get(&at, "light", &got, 1), -1);
     /* a clock moved back ages it out as well */
-    memo_put(&at, "light", &v, 1);
+    memo_put(&at, "light", &v, 1, MEMO_CLOCK_MS);
     now_set(T0 - 1);
     assert_int_equal(memo_get(&at, "light", &got, 1), -1);
+    /* an answer the clock does not change is kept longer */
+    now_set(T0);
+    memo_put(&at, "count", &v, 1, MEMO_KEEP_MS);
+    now_set(T0 + MEMO_CLOCK_MS + 1000);
+    assert_int_equal(memo_get(&at, "count", &got, 1), 1);
+    now_set(T0 + MEMO_KEEP_MS + 1000);
+    assert_int_equal(memo_get(&at, "count", &got, 1), -1);
 }
 
 static void test_none_inside_a_transaction(void **state)
@@ -149,7 +157,7 @@ static void test_none_inside_a_transaction(void **state)
     assert_int_equal(store_begin(f->db), STORE_OK);
     assert_int_equal(memo_at(f->db, &at), -1);
     assert_int_equal(at.seq, -1);
-    memo_put(&at, "k", &v, 1); /* does nothing */
+    memo_put(&at, "k", &v, 1, MEMO_KEEP_MS); /* does nothing */
     assert_int_equal(memo_get(&at, "k", &got, 1), -1);
     assert_int_equal(store_rollback(f->db), STORE_OK);
     assert_int_equal(memo_at(f->db, &at), 0);
