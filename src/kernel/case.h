@@ -298,9 +298,13 @@ struct case_page {
 };
 
 /* Tests only: the cap of a search total (0: 1000) and the cost of testing
- * one row against the full-text index in row look-ups (-1: 50; 0 makes
- * every search with matches walk its order, huge never). */
+ * one row against the full-text index in row look-ups (-1: 50). */
 void case_search_tune(int64_t cap, int64_t probe_cost);
+
+/* Tests only: the plan of every search list page, whatever its order:
+ * "in", "set" or "probe" (case_query.c); NULL: chosen by cost again.  0,
+ * or -1 for an unknown name. */
+int case_search_force(const char *plan);
 
 /* Cases the viewer may see that match f.  0 / -1 with e (400 for an
  * unknown module, state, unit, light or sort). */

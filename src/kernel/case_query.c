@@ -289,6 +289,8 @@ int case_may_fire(const struct actor *who, const struct case_row *r, int rel,
  * case_search_plan). */
 enum case_search_how {
     CASE_SEARCH_IN,     /* c.id IN (all the matches): few matches */
+    CASE_SEARCH_SET,    /* the order walked, each row looked up in the set
+                           of matches: some matches */
     CASE_SEARCH_PROBE,  /* each row walked tests its own match: most match */
     CASE_SEARCH_JOINED, /* the FROM already joins the matches: no clause */
 };
@@ -561,6 +563,16 @@ static void case_q_search(const struct store *db, struct case_q *q,
     switch (q->search) {
     case CASE_SEARCH_JOINED:
         break;
+    case CASE_SEARCH_SET:
+        /* "+": the matches must not drive the rows (a look-up each, and
+         * a sort); SQLite then walks the order's index and tests each
+         * row's id against the set it built once.  PostgreSQL plans this
+         * by its own costs from the plain IN. */
+        case_q_add(q,
+                   pg ? " AND c.id IN (" SEARCH_IDS_PG("?") ")"
+                      : " AND +c.id IN (" SEARCH_IDS_SQLITE("?") ")",
+                   "t", arg);
+        break;
     case CASE_SEARCH_PROBE:
         case_q_add(q,
                    pg ? " AND " SEARCH_HAS_PG("?", "c.id")
@@ -631,25 +643,30 @@ static int case_q_where(struct store *db, struct arena *a,
 }
 
 /* ---- search at scale ----
- * A word found in most documents (推进 is in 80% of them) must not cost
- * all its matches.  Its page walks the index of the list's order and tests
- * each row (CASE_SEARCH_PROBE), stopping at the page's end: about
- * page end * cases / matches tests.  A rarer word keeps collecting its
- * matches and sorting them (CASE_SEARCH_IN), one cheap look-up a match.
- * A test costs about CASE_SEARCH_PROBE_COST look-ups (it runs the match on
- * the full-text index for one row), so the two plans cost the same near
- *     matches = sqrt(page end * cases * CASE_SEARCH_PROBE_COST)
- * (20 a page, 100k cases: 10000 matches; 1M cases: 31623).  The matches
- * are estimated from the newest CASE_SEARCH_SAMPLE cases, a bounded cost
- * and the part of the cases a list by recency reaches first.  Either way
- * the total counts no further than CASE_SEARCH_CAP ("1000+"), the matches
- * read first and streamed: counting every match took 0.5-3.7 s at 100k. */
+ * A search list's page (rows up to the page's end) has three plans; the
+ * cheapest is chosen from an estimate of the matches (N of the cases):
+ *   IN     collect the matches and sort them: a row look-up each, N;
+ *   SET    walk the index of the list's order, testing each row's id
+ *          against the set of matches built once: N / CASE_SEARCH_SET_RATIO
+ *          (building the set) plus W = page end * cases / N rows walked;
+ *   PROBE  walk the order testing each row's own match on the full-text
+ *          index: W * (1 + CASE_SEARCH_PROBE_COST).
+ * In row look-ups, so a rare word takes IN, a word in a few percent of
+ * the cases SET (督办 in 3% of 1M cases: 30,000 look-ups and 140 ms by IN,
+ * 700 rows walked by SET), one in most of them PROBE (推进 in 80%: SET
+ * would build a set of 800,000).  N is estimated from the newest
+ * CASE_SEARCH_SAMPLE cases, a bounded cost and the part of the cases a
+ * list by recency reaches first.  Whatever the plan, the total counts no
+ * further than CASE_SEARCH_CAP ("1000+"), the matches read first and
+ * streamed: counting every match took 0.5-3.7 s at 100k. */
 #define CASE_SEARCH_CAP 1000
 #define CASE_SEARCH_PROBE_COST 50
+#define CASE_SEARCH_SET_RATIO 30
 #define CASE_SEARCH_SAMPLE 5000
 
 static int64_t case_search_cap = CASE_SEARCH_CAP;
 static int64_t case_search_probe_cost = CASE_SEARCH_PROBE_COST;
+static int case_search_forced = -1; /* a case_search_how, or -1: by cost */
 
 void case_search_tune(int64_t cap, int64_t probe_cost)
 {
@@ -659,28 +676,33 @@ void case_search_tune(int64_t cap, int64_t probe_cost)
     memo_clear(); /* totals kept under the old cap */
 }
 
-static const char CASE_SQL_MAX_ID[] = "SELECT COALESCE(MAX(id), 0) FROM cases";
-
-/* The integer square root of x >= 0 (Newton's method). */
-static int64_t case_isqrt(int64_t x)
+int case_search_force(const char *plan)
 {
-    int64_t r = x, y = (x + 1) / 2;
-    if (x < 2)
-        return x;
-    while (y < r) {
-        r = y;
-        y = (r + x / r) / 2;
-    }
-    return r;
+    static const char *const names[] = {"in", "set", "probe"};
+    case_search_forced = -1;
+    if (plan == NULL)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(plan, names[i]) == 0) {
+            case_search_forced = i == 0   ? CASE_SEARCH_IN
+                                 : i == 1 ? CASE_SEARCH_SET
+                                          : CASE_SEARCH_PROBE;
+            return 0;
+        }
+    return -1;
 }
 
-/* How the page (rows up to page_end) of a search for arg in order runs:
- * PROBE when the word is common and the order has an index to walk, else
- * IN; -1 on failure. */
+static const char CASE_SQL_MAX_ID[] = "SELECT COALESCE(MAX(id), 0) FROM cases";
+
+/* How the page (rows up to page_end) of a search for arg in order runs
+ * (see above); -1 on failure. */
 static int case_search_plan(struct store *db, const char *arg,
                             const char *order, int64_t page_end)
 {
-    int64_t ncases = 0, sample, found = 0, common;
+    int64_t ncases = 0, sample, found = 0, n, walk;
+    double in, set, probe;
+    if (case_search_forced >= 0)
+        return case_search_forced; /* (tests: any order, any plan) */
     if (strcmp(order, "c.updated_ms DESC, c.id DESC") != 0 &&
         strcmp(order, "c.updated_ms, c.id") != 0 &&
         strcmp(order, "c.created_ms DESC, c.id DESC") != 0 &&
@@ -688,19 +710,21 @@ static int case_search_plan(struct store *db, const char *arg,
         return CASE_SEARCH_IN; /* no index to walk: sort the matches */
     if (store_query_int(db, CASE_SQL_MAX_ID, &ncases, "") == STORE_ERR)
         return -1;
-    if (page_end > ncases)
-        page_end = ncases;
-    if (page_end > 0 && case_search_probe_cost > INT64_MAX / page_end / ncases)
-        common = ncases; /* (a huge cost in tests) */
-    else
-        common = case_isqrt(page_end * ncases * case_search_probe_cost);
     sample = ncases < CASE_SEARCH_SAMPLE ? ncases : CASE_SEARCH_SAMPLE;
     if (search_count_after(db, arg, ncases - sample, &found) != STORE_OK)
         return -1;
-    /* found / sample of the cases match: common when more than common */
-    return sample > 0 && found > 0 && found * ncases > common * sample
-               ? CASE_SEARCH_PROBE
-               : CASE_SEARCH_IN;
+    if (sample == 0 || found == 0)
+        return CASE_SEARCH_IN; /* none seen: probably few */
+    if (page_end > ncases)
+        page_end = ncases;
+    n = found * (ncases / sample) + found * (ncases % sample) / sample;
+    walk = n > 0 ? page_end * (ncases / n) : ncases;
+    in = (double)n;
+    set = (double)n / CASE_SEARCH_SET_RATIO + (double)walk;
+    probe = (double)walk * (1.0 + (double)case_search_probe_cost);
+    if (probe <= set && probe <= in)
+        return CASE_SEARCH_PROBE;
+    return set < in ? CASE_SEARCH_SET : CASE_SEARCH_IN;
 }
 
 /* The total of a search list, counted no further than case_search_cap + 1

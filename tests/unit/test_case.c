@@ -1024,15 +1024,16 @@ static void test_clearance(void **state)
     {
         struct case_filter q = {0};
         q.q = "秘密";
-        /* with either plan of a search (case_query.c): collecting the
-         * matches, or walking the order and testing each row */
-        static const int64_t costs[] = {-1, 0, (int64_t)1 << 40};
-        for (size_t i = 0; i < sizeof(costs) / sizeof(costs[0]); i++) {
-            case_search_tune(0, costs[i]);
+        /* with every plan of a search (case_query.c): collecting the
+         * matches, walking the order testing ids against the set of them
+         * or each row against the index, and the one chosen by cost */
+        static const char *const plans[] = {NULL, "in", "set", "probe"};
+        for (size_t i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+            assert_int_equal(case_search_force(plans[i]), 0);
             assert_int_equal(list_total(f, &f->staff1, &q), 1);
             assert_int_equal(list_total(f, &f->staff2, &q), 0);
         }
-        case_search_tune(0, -1);
+        case_search_force(NULL);
     }
 }
 
@@ -1064,7 +1065,7 @@ static void test_search_plans(void **state)
     struct case_filter flt = {0};
     static const char *const sorts[] = {NULL,      "created", "-created",
                                         "updated", "-title",  "due"};
-    static const int64_t costs[] = {0, (int64_t)1 << 40};
+    static const char *const plans[] = {"in", "set", "probe", NULL};
     int64_t total, ids[7];
     int capped;
     struct err e;
@@ -1087,8 +1088,8 @@ static void test_search_plans(void **state)
         for (int page = 1; page <= 2; page++) {
             const char *want = NULL;
             flt.page = page;
-            for (size_t c = 0; c < sizeof(costs) / sizeof(costs[0]); c++) {
-                case_search_tune(0, costs[c]);
+            for (size_t c = 0; c < sizeof(plans) / sizeof(plans[0]); c++) {
+                assert_int_equal(case_search_force(plans[c]), 0);
                 const char *got = search_page_ids(f, &flt, &total, &capped);
                 assert_int_equal(total, 6);
                 assert_false(capped);
@@ -1101,10 +1102,11 @@ static void test_search_plans(void **state)
     /* the default order is the last update first */
     flt.sort = NULL;
     flt.page = 1;
-    case_search_tune(0, 0);
+    case_search_force("probe");
     assert_int_equal(
         strtoll(search_page_ids(f, &flt, &total, &capped), NULL, 10), ids[5]);
     /* the cap */
+    case_search_force(NULL);
     case_search_tune(4, -1);
     search_page_ids(f, &flt, &total, &capped);
     assert_int_equal(total, 4);

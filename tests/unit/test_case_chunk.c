@@ -410,6 +410,7 @@ static int office_close(void **state)
     case_on_index(NULL);
     case_on_search(NULL);
     case_search_tune(0, -1);
+    case_search_force(NULL);
     return 0;
 }
 
@@ -620,12 +621,16 @@ static void test_chunks_match_pages(void **state)
         else
             assert_true(rows > 0);
     }
-    /* a search walking the list's order (the plan for common words) */
-    case_search_tune(0, 0);
-    compare_sorts(o, &o->clerk2, "search 道路, walking the order",
+    /* searches walking the list's order (the plans for common words) */
+    case_search_force("set");
+    compare_sorts(o, &o->clerk2, "search 道路, walking, set of matches",
                   (struct case_filter){.q = "道路"}, &t, &rows);
     assert_true(rows > 0);
-    case_search_tune(0, -1);
+    case_search_force("probe");
+    compare_sorts(o, &o->clerk2, "search 道路, walking, probing",
+                  (struct case_filter){.q = "道路"}, &t, &rows);
+    assert_true(rows > 0);
+    case_search_force(NULL);
     print_message("    %d lists compared: %d rows, read in %d chunks of at "
                   "most %d\n",
                   t.lists, t.rows, t.chunks, CHUNK);
