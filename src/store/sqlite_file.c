@@ -26,7 +26,9 @@ struct sqlite_file {
     pthread_cond_t work_cv; /* a checkpoint is wanted, or stop */
     pthread_t thread;
     int started, wanted, stop;
-    long checkpoints;
+    int marked; /* the log's pages when the checkpointer was last woken */
+    long checkpoints; /* PASSIVE ones that found the log */
+    long restarts;    /* logs started again from the top */
 };
 
 static pthread_mutex_t files_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -108,8 +110,45 @@ void sqlite_file_write_end(struct sqlite_file *f)
     pthread_mutex_unlock(&f->mu);
 }
 
-/* The checkpointer: a connection of its own, a PASSIVE checkpoint each
- * time it is woken, until the file's last connection closes. */
+/* One PASSIVE checkpoint, which waits for no one and copies most of the
+ * log; then, if the log is past SQLITE_FILE_RESTART_PAGES, one that copies
+ * the rest and starts the log again from the top.  Readers that use the
+ * log keep a writer from starting it again by itself, and under steady
+ * reading and writing they always do: the log grew past a gigabyte at 1M
+ * cases, and every page a reader looked for was searched in every 4096
+ * pages of it.  RESTART (TRUNCATE past SQLITE_FILE_TRUNCATE_PAGES, giving
+ * the disk back) waits for the readers of the log to finish, at most
+ * SQLITE_FILE_TRUNCATE_WAIT_MS, and keeps writers out meanwhile: it holds
+ * the write gate, so this process's writers queue there and are woken
+ * when it is done, instead of sleeping in SQLite's busy handler. */
+static int sqlite_file_checkpoint(struct sqlite_file *f, sqlite3 *conn)
+{
+    int log = 0, done = 0, rc;
+    rc = sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                   &done);
+    if (rc != SQLITE_OK)
+        return rc;
+    pthread_mutex_lock(&f->mu);
+    f->checkpoints += log >= 0; /* -1: the connection saw no log */
+    pthread_mutex_unlock(&f->mu);
+    if (log < SQLITE_FILE_RESTART_PAGES)
+        return SQLITE_OK;
+    sqlite_file_write_begin(f);
+    rc = sqlite3_wal_checkpoint_v2(conn, NULL,
+                                   log >= SQLITE_FILE_TRUNCATE_PAGES
+                                       ? SQLITE_CHECKPOINT_TRUNCATE
+                                       : SQLITE_CHECKPOINT_RESTART,
+                                   NULL, NULL);
+    sqlite_file_write_end(f);
+    pthread_mutex_lock(&f->mu);
+    f->restarts += rc == SQLITE_OK;
+    pthread_mutex_unlock(&f->mu);
+    return rc == SQLITE_BUSY ? SQLITE_OK : rc; /* next time, then */
+}
+
+/* The checkpointer: a connection of its own, a checkpoint
+ * (sqlite_file_checkpoint) each time it is woken, until the file's last
+ * connection closes. */
 static void *sqlite_file_checkpointer(void *arg)
 {
     struct sqlite_file *f = arg;
@@ -123,6 +162,14 @@ static void *sqlite_file_checkpointer(void *arg)
                   conn != NULL ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
         sqlite3_close_v2(conn);
         conn = NULL;
+    } else {
+        sqlite3_busy_timeout(conn, SQLITE_FILE_TRUNCATE_WAIT_MS);
+        /* a connection finds the log when it first reads: until then a
+         * checkpoint on it does nothing (log -1, "not in WAL mode") */
+        if (sqlite3_exec(conn, "SELECT COUNT(*) FROM sqlite_master", NULL,
+                         NULL, NULL) != SQLITE_OK)
+            log_warn("checkpointer: cannot read %s: %s", f->path,
+                     sqlite3_errmsg(conn));
     }
     pthread_mutex_lock(&f->mu);
     for (;;) {
@@ -132,16 +179,12 @@ static void *sqlite_file_checkpointer(void *arg)
             break;
         f->wanted = 0;
         pthread_mutex_unlock(&f->mu);
-        rc = conn != NULL ? sqlite3_wal_checkpoint_v2(
-                                conn, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
-                                NULL)
-                          : SQLITE_CANTOPEN;
+        rc = conn != NULL ? sqlite_file_checkpoint(f, conn) : SQLITE_CANTOPEN;
         /* BUSY: another checkpoint (the CLI's) is running; the next
          * commit past the mark wakes this one again */
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             log_warn("checkpoint of %s: %s", f->path, sqlite3_errstr(rc));
         pthread_mutex_lock(&f->mu);
-        f->checkpoints++;
     }
     pthread_mutex_unlock(&f->mu);
     sqlite3_close_v2(conn);
@@ -154,6 +197,16 @@ int sqlite_file_wal_hook(void *arg, sqlite3 *conn, const char *db, int pages)
     if (pages < SQLITE_FILE_CHECKPOINT_PAGES)
         return SQLITE_OK;
     pthread_mutex_lock(&f->mu);
+    /* once per SQLITE_FILE_CHECKPOINT_PAGES new pages: a checkpoint reads
+     * the whole log, and under steady reading the log may not restart for
+     * a while (every commit woke it once, and it took a core) */
+    if (pages < f->marked)
+        f->marked = 0; /* the log restarted */
+    if (pages - f->marked < SQLITE_FILE_CHECKPOINT_PAGES) {
+        pthread_mutex_unlock(&f->mu);
+        return SQLITE_OK;
+    }
+    f->marked = pages;
     if (!f->started && !f->stop) {
         if (pthread_create(&f->thread, NULL, sqlite_file_checkpointer, f) ==
             0)
@@ -176,6 +229,15 @@ long sqlite_file_checkpoints(struct sqlite_file *f)
     long n;
     pthread_mutex_lock(&f->mu);
     n = f->checkpoints;
+    pthread_mutex_unlock(&f->mu);
+    return n;
+}
+
+long sqlite_file_restarts(struct sqlite_file *f)
+{
+    long n;
+    pthread_mutex_lock(&f->mu);
+    n = f->restarts;
     pthread_mutex_unlock(&f->mu);
     return n;
 }

@@ -14,11 +14,13 @@
  * database (a checkpoint) when a commit finds the log past 1000 pages, in
  * that commit's thread: on a large file a scattered checkpoint took tens
  * of milliseconds, the slowest transitions even at one writer.  Here
- * automatic checkpoints are off, and a commit that leaves the log past
- * SQLITE_FILE_CHECKPOINT_PAGES wakes a thread of the file's own (started
+ * automatic checkpoints are off, and every SQLITE_FILE_CHECKPOINT_PAGES
+ * pages a commit adds to the log wake a thread of the file's own (started
  * on first need) that runs a PASSIVE checkpoint, which waits for no
- * reader and no writer.  Durability does not change: synchronous=NORMAL
- * syncs at checkpoints either way, and the log is replayed after a crash.
+ * reader and no writer, and now and then starts the log again from the
+ * top (sqlite_file.c: under steady load no writer can).  Durability does
+ * not change: synchronous=NORMAL syncs at checkpoints either way, and the
+ * log is replayed after a crash.
  *
  * Entries are found by the file's path as SQLite reports it
  * (sqlite3_db_filename: absolute), counted, and freed with the last
@@ -31,6 +33,13 @@
 
 /* Log pages that wake the checkpointer (SQLite's own default). */
 #define SQLITE_FILE_CHECKPOINT_PAGES 1000
+/* A log this long is started again from the top (64 MiB: at 1M cases a
+ * transition writes some 50 pages, so about one in 300 waits for the
+ * restart's copy and sync), or truncated (256 MiB), waiting at most
+ * SQLITE_FILE_TRUNCATE_WAIT_MS for its readers (sqlite_file.c). */
+#define SQLITE_FILE_RESTART_PAGES 16384
+#define SQLITE_FILE_TRUNCATE_PAGES 65536
+#define SQLITE_FILE_TRUNCATE_WAIT_MS 50
 
 struct sqlite_file;
 
@@ -50,8 +59,10 @@ void sqlite_file_write_end(struct sqlite_file *f);
  * past SQLITE_FILE_CHECKPOINT_PAGES.  Returns SQLITE_OK. */
 int sqlite_file_wal_hook(void *f, sqlite3 *conn, const char *db, int pages);
 
-/* Checkpoints run by the file's checkpointer so far (tests). */
+/* Checkpoints the file's checkpointer has run so far, and logs it started
+ * again from the top (tests). */
 long sqlite_file_checkpoints(struct sqlite_file *f);
+long sqlite_file_restarts(struct sqlite_file *f);
 
 /* Connections holding or waiting for the write gate now (tests). */
 unsigned long sqlite_file_writers(struct sqlite_file *f);

@@ -132,10 +132,13 @@ static void test_checkpointer_runs(void **state)
 {
     struct fx *f = *state;
     long before = sqlite_file_checkpoints(f->file);
-    /* about 1.5 pages a row: past the mark of log pages in a few commits */
-    for (int i = 0; i < 2 * SQLITE_FILE_CHECKPOINT_PAGES; i += 100) {
+    long restarts = sqlite_file_restarts(f->file);
+    int log = 0, done = 0;
+    /* two pages a row: well past the mark where the log is started again
+     * (SQLITE_FILE_RESTART_PAGES) */
+    for (int i = 0; i < 2 * SQLITE_FILE_RESTART_PAGES; i += 50) {
         assert_int_equal(store_begin(f->a), STORE_OK);
-        for (int k = 0; k < 100; k++)
+        for (int k = 0; k < 50; k++)
             assert_int_equal(store_run(f->a,
                                        "INSERT INTO t (k, v) VALUES ($1,"
                                        " randomblob(6000))",
@@ -143,12 +146,28 @@ static void test_checkpointer_runs(void **state)
                              STORE_OK);
         assert_int_equal(store_commit(f->a), STORE_OK);
     }
-    for (int ms = 0; sqlite_file_checkpoints(f->file) == before; ms++) {
+    for (int ms = 0; sqlite_file_restarts(f->file) == restarts; ms++) {
         if (ms > WAIT_MS)
-            fail_msg("no checkpoint after %d log pages",
-                     2 * SQLITE_FILE_CHECKPOINT_PAGES);
+            fail_msg("the log was never started again (%ld checkpoints)",
+                     sqlite_file_checkpoints(f->file) - before);
         usleep(1000);
     }
+    /* real checkpoints, not calls on a connection that saw no log */
+    assert_true(sqlite_file_checkpoints(f->file) > before);
+    /* started again: the log holds far fewer pages than were written
+     * (about two a row) */
+    assert_int_equal(store_run(f->a, "INSERT INTO t (k) VALUES (0)", ""),
+                     STORE_OK);
+    sqlite3 *probe;
+    assert_int_equal(sqlite3_open(f->u.path, &probe), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(probe, "SELECT COUNT(*) FROM t", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_wal_checkpoint_v2(probe, NULL,
+                                               SQLITE_CHECKPOINT_PASSIVE, &log,
+                                               &done),
+                     SQLITE_OK);
+    sqlite3_close(probe);
+    assert_true(log >= 0 && log < 2 * SQLITE_FILE_RESTART_PAGES);
 }
 
 int main(void)
