@@ -1,10 +1,4 @@
-: >"$BENCH_OUT/server-$n.log"
-started=$(node "$BENCH_DIR/coldstart.mjs" "$BENCH_OUT/server-$n.log" "$base/healthz" \
-    "$bin" serve --db "$db" --data "$work/data" --listen "127.0.0.1:$port") ||
-    { tail "$BENCH_OUT/server-$n.log" >&2; bench_die "the server did not start"; }
-set -- $started
-pid=$1
-bench_figure shuniu "$n" "cold start to first answer" "$2" ms#!/bin/sh
+#!/bin/sh
 # bench/scenarios.sh N - the shuniu scenarios of issue 7 at N cases.
 #
 # The office comes from `shuniu gen --cases N --seed 1`, generated once and
