@@ -1,4 +1,8 @@
-#!/bin/sh
+[ -d "$cache/data-$n" ] && cp -r "$cache/data-$n" "$work/data" || mkdir -p "$work/data"
+# written out before the server starts: at 1M the copy left 9 GB for the
+# kernel to write back during the run, and every figure paid for it
+sync "$work/shuniu.db"
+bench_say "copied the database and synced it in $(($(bench_ms) - t0)) ms"#!/bin/sh
 # bench/scenarios.sh N - the shuniu scenarios of issue 7 at N cases.
 #
 # The office comes from `shuniu gen --cases N --seed 1`, generated once and
@@ -82,7 +86,10 @@ bench_figure shuniu "$n" "database size" "$(($(stat -c %s "$cached") / 1048576))
 t0=$(bench_ms)
 cp --reflink=auto "$cached" "$work/shuniu.db"
 [ -d "$cache/data-$n" ] && cp -r "$cache/data-$n" "$work/data" || mkdir -p "$work/data"
-bench_say "copied the database in $(($(bench_ms) - t0)) ms"
+# written out before the server starts: at 1M the copy left 9 GB for the
+# kernel to write back during the run, and every figure paid for it
+sync "$work/shuniu.db"
+bench_say "copied the database and synced it in $(($(bench_ms) - t0)) ms"
 db="sqlite:$work/shuniu.db"
 
 # ---- cold start: exec to the first answer (bench/coldstart.mjs) ----

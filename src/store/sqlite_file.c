@@ -4,9 +4,12 @@
  */
 #include "store/sqlite_file.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
 
@@ -110,6 +113,22 @@ void sqlite_file_write_end(struct sqlite_file *f)
     pthread_mutex_unlock(&f->mu);
 }
 
+/* Writes the database file's pages that checkpoints copied but did not
+ * sync (a PASSIVE checkpoint syncs only when it copied the whole log,
+ * which under steady writing it never does) to disk, so that the sync of
+ * the RESTART below, under the write gate, finds little left to write: at
+ * 1M cases a gated RESTART that synced hundreds of MiB stalled writers up
+ * to 0.8 s.  Any descriptor of the file syncs the file. */
+static void sqlite_file_sync(const struct sqlite_file *f)
+{
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (fdatasync(fd) != 0)
+        log_warn("cannot sync %s: %s", f->path, strerror(errno));
+    close(fd);
+}
+
 /* One PASSIVE checkpoint, which waits for no one and copies most of the
  * log; then, if the log is past SQLITE_FILE_RESTART_PAGES, one that copies
  * the rest and starts the log again from the top.  Readers that use the
@@ -118,7 +137,8 @@ void sqlite_file_write_end(struct sqlite_file *f)
  * cases, and every page a reader looked for was searched in every 4096
  * pages of it.  RESTART (TRUNCATE past SQLITE_FILE_TRUNCATE_PAGES, giving
  * the disk back) waits for the readers of the log to finish, at most
- * SQLITE_FILE_TRUNCATE_WAIT_MS, and keeps writers out meanwhile: it holds
+ * SQLITE_FILE_TRUNCATE_WAIT_MS, and keeps writers out meanwhile (after
+ * sqlite_file_sync, so that its own sync is short): it holds
  * the write gate, so this process's writers queue there and are woken
  * when it is done, instead of sleeping in SQLite's busy handler. */
 static int sqlite_file_checkpoint(struct sqlite_file *f, sqlite3 *conn)
@@ -133,6 +153,7 @@ static int sqlite_file_checkpoint(struct sqlite_file *f, sqlite3 *conn)
     pthread_mutex_unlock(&f->mu);
     if (log < SQLITE_FILE_RESTART_PAGES)
         return SQLITE_OK;
+    sqlite_file_sync(f);
     sqlite_file_write_begin(f);
     rc = sqlite3_wal_checkpoint_v2(conn, NULL,
                                    log >= SQLITE_FILE_TRUNCATE_PAGES

@@ -39,7 +39,7 @@
  * SQLITE_FILE_TRUNCATE_WAIT_MS for its readers (sqlite_file.c). */
 #define SQLITE_FILE_RESTART_PAGES 16384
 #define SQLITE_FILE_TRUNCATE_PAGES 65536
-#define SQLITE_FILE_TRUNCATE_WAIT_MS 50
+#define SQLITE_FILE_TRUNCATE_WAIT_MS 10
 
 struct sqlite_file;
 
