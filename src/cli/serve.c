@@ -50,17 +50,19 @@ static int listen_is_loopback(const char *listen)
 /* glibc gives each thread that contends for malloc an arena of its own, up
  * to 8 per core; under a steady load the MHD and worker threads each hold
  * a partly used one, and the server's RSS crept 15% over ten minutes of
- * soak (bench/soak.sh) without any leak.  Two arenas keep it flat (+3%)
- * and cost no throughput there.  MALLOC_ARENA_MAX in the environment still
- * wins. */
-#define SERVE_MALLOC_ARENAS 2
-
+ * soak (bench/soak.sh) without any leak.  Two arenas kept it flat (+3%),
+ * but the four request threads then fought over them: a list page at 16
+ * connections swung between 255 and 1,460 pages/s from one start to the
+ * next (100k cases), against a steady 1,445-1,530 with four arenas and
+ * 1,524-1,777 with eight, whose RSS crept again (+21% in two minutes of
+ * soak).  So one arena per request thread (cfg.threads, 4 by default).
+ * MALLOC_ARENA_MAX in the environment still wins. */
 static int serve(struct cli_args *args)
 {
     struct config *cfg = &args->cfg;
     char err[512];
     if (getenv("MALLOC_ARENA_MAX") == NULL)
-        mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
+        mallopt(M_ARENA_MAX, cfg->threads > 1 ? cfg->threads : 1);
     if (cfg->test_clock && !listen_is_loopback(cfg->listen)) {
         fprintf(stderr, "shuniu serve: --test-clock 只能用于本机地址"
                         "（127.0.0.1 或 localhost），拒绝在 %s 上启用\n",
