@@ -58,8 +58,9 @@ int memo_at(struct store *db, struct memo_at *at)
     st = store_prepare(db, MEMO_SQL_AT);
     if (store_step(st) == STORE_ROW) {
         id = store_col_text(st, 0);
-        if (id != NULL && id[0] != '\0' && strlen(id) < sizeof(at->db)) {
-            strcpy(at->db, id);
+        size_t n = id != NULL ? strlen(id) : 0;
+        if (n > 0 && n < sizeof(at->db)) {
+            memcpy(at->db, id, n + 1);
             at->seq = store_col_int(st, 1);
             ok = 1;
         }
