@@ -2,8 +2,10 @@
  * arena.c - bump allocator in chained blocks, with deferred cleanups.
  *
  * Invariant: a->head is the block being filled; older blocks follow through
- * ->next.  Requests larger than a quarter of a block get a block of their own
- * so that a large body does not waste the rest of the current block.
+ * ->next.  Each new block is twice the size of the last (up to
+ * ARENA_BLOCK_MAX).  Requests larger than a quarter of the next block get a
+ * block of their own so that a large body does not waste the rest of the
+ * current block.
  */
 #include "arena.h"
 
@@ -12,6 +14,9 @@
 #include <string.h>
 
 #define ARENA_BLOCK 8192
+#define ARENA_BLOCK_MAX (64 * 1024) /* under malloc's mmap threshold (128 KiB):
+                                      bigger blocks were new mappings, and
+                                      every request page-faulted them in */
 #define ARENA_ALIGN 16
 
 struct arena_block {
@@ -78,7 +83,7 @@ void arena_free(struct arena *a)
     free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_raw(struct arena *a, size_t n)
 {
     size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (need < n) {
@@ -89,27 +94,34 @@ void *arena_alloc(struct arena *a, size_t n)
         need = ARENA_ALIGN;
     struct arena_block *b = a->head;
     if (b->size - b->used < need) {
-        if (need > ARENA_BLOCK / 4) {
+        /* each new block twice the last, up to ARENA_BLOCK_MAX: a page
+         * that builds half a megabyte takes a few blocks, not sixty */
+        size_t size = b->size < ARENA_BLOCK_MAX ? b->size * 2 : b->size;
+        if (need > size / 4) {
             /* a big piece: its own block, behind the current one */
             struct arena_block *big = block_new(need);
             big->next = b->next;
             b->next = big;
             big->used = need;
             a->total += need;
-            memset(big->data, 0, need);
             return big->data;
         }
-        b = block_new(ARENA_BLOCK);
+        b = block_new(size);
         b->next = a->head;
         a->head = b;
     }
     void *p = b->data + b->used;
     b->used += need;
     a->total += need;
-    memset(p, 0, need);
     return p;
 }
 
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_alloc_raw(a, n);
+    memset(p, 0, n);
+    return p;
+}
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
     char *p = arena_alloc(a, n + 1);

@@ -25,6 +25,8 @@ void arena_free(struct arena *a);
 
 /* n bytes, aligned for any type, zeroed. */
 void *arena_alloc(struct arena *a, size_t n);
+/* The same, not zeroed (for memory the caller fills at once). */
+void *arena_alloc_raw(struct arena *a, size_t n);
 
 /* Copies of strings; the result is NUL-terminated and owned by the arena. */
 char *arena_strdup(struct arena *a, const char *s);

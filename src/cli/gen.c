@@ -51,6 +51,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/calendar.h"
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "base/tokenize.h"
@@ -2536,7 +2537,7 @@ static int gen_push(struct gen *g, struct gen_case *c)
     }
     c->progress = json_is_integer(prog) ? (int)json_integer_value(prog) : 0;
     gen_parties(g, c);
-    data = json_dumps(c->fields, JSON_COMPACT | JSON_SORT_KEYS);
+    data = json_text(c->fields, JSON_COMPACT | JSON_SORT_KEYS);
     gen_int(&g->cases, c->id);
     gen_text(&g->cases, c->m->code);
     gen_text(&g->cases, c->number ? c->number : "");
@@ -3140,7 +3141,7 @@ static int gen_audit(struct gen *g, const char *result)
     json_object_set_new(d, "first_id", json_integer(g->first_case));
     json_object_set_new(d, "last_id", json_integer(g->next_case - 1));
     json_object_set_new(d, "modules", mods);
-    s = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    s = json_text(d, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(d);
     snprintf(target, sizeof(target), "%" PRId64 "-%" PRId64, g->first_case,
              g->next_case - 1);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_arena.h"
 #include "cli/cli.h"
 
 #define COMMON_OPTS                                                            \
@@ -218,6 +219,7 @@ static int load_settings(const struct cli_cmd *c, struct cli_args *args)
 
 int main(int argc, char **argv)
 {
+    json_arena_install(); /* before the first jansson value */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         usage_all(stdout);

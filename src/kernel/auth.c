@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "base/digest.h"
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/audit.h"
@@ -248,7 +249,7 @@ static int auth_audit(struct store *db, const struct actor *who,
     char *detail = NULL;
     int rc;
     if (j != NULL) {
-        detail = json_dumps(j, JSON_COMPACT);
+        detail = json_text(j, JSON_COMPACT);
         json_decref(j);
     }
     rc = audit_append(db, who, action, "user", target, result, detail);
@@ -264,7 +265,7 @@ static int auth_audit_own(struct store *db, const struct actor *who,
     char *detail = NULL;
     int rc;
     if (j != NULL) {
-        detail = json_dumps(j, JSON_COMPACT);
+        detail = json_text(j, JSON_COMPACT);
         json_decref(j);
     }
     rc = audit_log(db, who, action, "user", target, result, detail);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "base/digest.h"
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/audit.h"
@@ -363,7 +364,7 @@ static int calendar_import_year(struct store *db, const struct actor *who,
     before = NULL; /* owned by d now */
     if (d == NULL)
         goto out;
-    detail = json_dumps(d, JSON_COMPACT);
+    detail = json_text(d, JSON_COMPACT);
     json_decref(d);
     if (detail == NULL ||
         audit_append(db, who, "calendar.import", "calendar_year", target, "ok",

@@ -64,6 +64,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/audit.h"
@@ -147,7 +148,7 @@ static int case_cols_of(struct case_ctx *c, struct case_cols *k)
 
 static char *case_data_text(json_t *fields)
 {
-    return json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+    return json_text(fields, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
 static const char CASE_SQL_UPDATE[] =
@@ -588,7 +589,7 @@ static int case_audit(struct case_ctx *c, const char *action, const char *from,
     json_object_set_new(d, "after", af);
     if (c->comment != NULL && c->comment[0] != '\0')
         json_object_set_new(d, "comment", json_string(c->comment));
-    s = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+    s = json_text(d, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(d);
     snprintf(target, sizeof(target), "%" PRId64, c->id);
     rc = s != NULL
@@ -1384,7 +1385,7 @@ int case_link(struct store *db, struct arena *a, const struct actor *who,
     {
         json_t *d = json_pack("{s:I,s:I,s:s}", "a", (json_int_t)a_id, "b",
                               (json_int_t)b_id, "kind", kind);
-        detail = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
+        detail = d != NULL ? json_text(d, JSON_COMPACT) : NULL;
         json_decref(d);
     }
     if (store_run(db, CASE_SQL_LINK_ADD, "iititi", a_id, b_id, kind,

@@ -31,6 +31,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/audit.h"
@@ -351,7 +352,7 @@ static char *files_detail(const struct file_rec *f)
                           f->name != NULL ? f->name : "", "content_type",
                           f->content_type != NULL ? f->content_type : "",
                           "case_id", (json_int_t)f->case_id);
-    char *s = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
+    char *s = d != NULL ? json_text(d, JSON_COMPACT) : NULL;
     json_decref(d);
     return s;
 }

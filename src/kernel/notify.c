@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/webhook.h"
@@ -98,7 +99,7 @@ static int notify_enqueue(struct store *db, int64_t id, int64_t user_id,
     }
     ev = json_pack("{s:s,s:s,s:O}", "type", "notification", "created", iso,
                    "notification", n);
-    s = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
+    s = ev != NULL ? json_text(ev, JSON_COMPACT) : NULL;
     if (s == NULL)
         goto out;
     rc = webhook_enqueue(db, s);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/audit.h"
@@ -231,7 +232,7 @@ int number_void(struct store *db, const struct actor *who, const char *pattern,
     snprintf(target, sizeof(target), "%d/%" PRId64, year, n);
     d = json_pack("{s:s,s:i,s:I,s:s}", "pattern", pattern, "year", year, "n",
                   (json_int_t)n, "why", why);
-    detail = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
+    detail = d != NULL ? json_text(d, JSON_COMPACT) : NULL;
     if (audit_append(db, who, "number.void", "number", target, "ok", detail) !=
         0) {
         err_set(e, 500, "internal", "系统内部错误，请稍后再试");

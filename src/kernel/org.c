@@ -26,16 +26,19 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/csv.h"
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/audit.h"
 #include "kernel/auth.h"
+#include "kernel/memo.h"
 
 #define ORG_CODE_MAX 32
 #define ORG_LOGIN_MAX 64
@@ -190,7 +193,7 @@ static int org_audit(struct store *db, const struct actor *who,
         json_object_set_new(d, "before", before);
     if (after != NULL)
         json_object_set_new(d, "after", after);
-    s = json_dumps(d, JSON_COMPACT);
+    s = json_text(d, JSON_COMPACT);
     json_decref(d);
     rc = s != NULL ? audit_append(db, who, action, type, target, "ok", s) : -1;
     free(s);
@@ -451,15 +454,105 @@ static struct unit *org_unit_tree_order(struct arena *a, struct unit *v, int n)
     return out;
 }
 
+/*
+ * The unit list is read by every page (the unit dropdown, unit names in
+ * lists) and changes a few times a year.  The last list read is kept, for
+ * the database state it was read at (memo.h: db.id and the audit chain's
+ * last seq; every change to a unit is audited), and each caller gets its
+ * own copy in its arena.  One slot: a process serves one database (the
+ * tests, which hold several, only miss more often).
+ */
+static pthread_mutex_t units_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    struct memo_at at;
+    int64_t read_ms;
+    struct arena *a; /* owns u and its strings; NULL: nothing kept */
+    struct unit *u;
+    int n;
+} units_kept;
+
+static const char *units_str(char **pool, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t len = strlen(s) + 1;
+    char *p = memcpy(*pool, s, len);
+    *pool += len;
+    return p;
+}
+
+/* A copy of u[0..n) in a: one block for the array, one for the strings. */
+static struct unit *units_copy(struct arena *a, const struct unit *u, int n)
+{
+    size_t strs = 0;
+    for (int i = 0; i < n; i++) {
+        const char *s[] = {u[i].code, u[i].name, u[i].short_name, u[i].kind,
+                           u[i].parent_code};
+        for (size_t k = 0; k < sizeof(s) / sizeof(s[0]); k++)
+            strs += s[k] ? strlen(s[k]) + 1 : 0;
+    }
+    struct unit *v = arena_alloc_raw(a, sizeof(*v) * (size_t)(n ? n : 1));
+    char *pool = arena_alloc_raw(a, strs ? strs : 1);
+    for (int i = 0; i < n; i++) {
+        v[i] = u[i];
+        v[i].code = units_str(&pool, u[i].code);
+        v[i].name = units_str(&pool, u[i].name);
+        v[i].short_name = units_str(&pool, u[i].short_name);
+        v[i].kind = units_str(&pool, u[i].kind);
+        v[i].parent_code = units_str(&pool, u[i].parent_code);
+    }
+    return v;
+}
+
+/* The kept list for `at`, copied into a; -1 when none is kept for it. */
+static int units_get(const struct memo_at *at, struct arena *a,
+                     struct unit **out, int *n)
+{
+    int rc = -1;
+    if (at->seq < 0)
+        return -1;
+    pthread_mutex_lock(&units_mu);
+    if (units_kept.a != NULL && units_kept.at.seq == at->seq &&
+        strcmp(units_kept.at.db, at->db) == 0 &&
+        now_ms() - units_kept.read_ms < MEMO_KEEP_MS) {
+        *out = units_copy(a, units_kept.u, units_kept.n);
+        *n = units_kept.n;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&units_mu);
+    return rc;
+}
+
+static void units_put(const struct memo_at *at, const struct unit *u, int n)
+{
+    if (at->seq < 0)
+        return;
+    struct arena *a = arena_new(), *old;
+    struct unit *v = units_copy(a, u, n);
+    pthread_mutex_lock(&units_mu);
+    old = units_kept.a;
+    units_kept.at = *at;
+    units_kept.read_ms = now_ms();
+    units_kept.a = a;
+    units_kept.u = v;
+    units_kept.n = n;
+    pthread_mutex_unlock(&units_mu);
+    arena_free(old);
+}
+
 int org_unit_list(struct store *db, struct arena *a, struct unit **out, int *n,
                   struct err *e)
 {
     int s, cap = 32, count = 0;
-    struct unit *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
-    struct stmt *st = store_prepare(db, ORG_SQL_UNIT_ALL);
+    struct memo_at at;
 
     *out = NULL;
     *n = 0;
+    memo_at(db, &at);
+    if (units_get(&at, a, out, n) == 0)
+        return 0;
+    struct unit *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
+    struct stmt *st = store_prepare(db, ORG_SQL_UNIT_ALL);
     while ((s = store_step(st)) == STORE_ROW) {
         if (count == cap) {
             struct unit *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
@@ -473,6 +566,7 @@ int org_unit_list(struct store *db, struct arena *a, struct unit **out, int *n,
         return org_store_fail(db, e, "cannot list units");
     *out = org_unit_tree_order(a, v, count);
     *n = count;
+    units_put(&at, *out, count);
     return 0;
 }
 

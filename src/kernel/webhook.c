@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "base/now.h"
 #include "kernel/jobs.h"
@@ -132,7 +133,7 @@ static char *webhook_body(const struct webhook_event *ev)
     }
     if (o != NULL) {
         json_object_set_new(o, "event_id", json_integer(ev->id));
-        s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+        s = json_text(o, JSON_COMPACT | JSON_SORT_KEYS);
     }
     json_decref(o);
     return s;

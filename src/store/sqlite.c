@@ -35,6 +35,7 @@
  */
 #include <errno.h>
 #include <sqlite3.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,8 +231,20 @@ static const char SQL_PRAGMAS[] = "PRAGMA journal_mode = WAL;"
                                   "PRAGMA synchronous = NORMAL;"
                                   "PRAGMA cache_size = -32768;";
 
+/* Before the first connection: SQLite's memory statistics off.  With them
+ * on, every allocation SQLite makes takes one process-wide mutex, which
+ * the request threads then queue on. */
+static pthread_once_t sqlite_config_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_config(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* MISUSE if too late: ok */
+    sqlite3_initialize();
+}
+
 struct store *store_sqlite_open(const char *path, char *err, size_t errlen)
 {
+    pthread_once(&sqlite_config_once, sqlite_config);
     struct store *db = NULL;
     struct sqlite_store *s = NULL;
     char *msg = NULL;
@@ -244,7 +257,8 @@ struct store *store_sqlite_open(const char *path, char *err, size_t errlen)
     s->base.ops = &store_sqlite_ops;
     int rc = sqlite3_open_v2(path, &s->conn,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                 SQLITE_OPEN_FULLMUTEX,
+                                 SQLITE_OPEN_NOMUTEX, /* one thread at a
+                                                         time: store.h */
                              NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path,

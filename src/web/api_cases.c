@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/json_arena.h"
 #include "base/now.h"
 #include "kernel/case.h"
 #include "kernel/export.h"
@@ -825,7 +826,7 @@ int api_case_attach(struct http_req *r, int64_t id, int64_t *ids, int max,
         char name[FILES_NAME_MAX + 1];
         files_sanitize_name(f->filename ? f->filename : "", name, sizeof(name));
         json_t *data = json_pack("{s:s}", "name", name);
-        char *dtext = data ? json_dumps(data, JSON_COMPACT) : NULL;
+        char *dtext = data ? json_text(data, JSON_COMPACT) : NULL;
         json_decref(data);
         const char *dcopy = dtext ? arena_strdup(r->arena, dtext) : NULL;
         free(dtext);
@@ -1257,8 +1258,13 @@ void api_case_export_reply(struct http_req *r, struct case_filter *f)
         int n;
         chunk = arena_new();
         nm->a = chunk;
-        if (case_list_chunk(r->db, chunk, &r->who, f, nf > 0, &cur,
-                            API_CASE_EXPORT_CHUNK, &items, &n, &e))
+        /* the rows' values go with the chunk (not the names kept in nm,
+         * which live as long as the export) */
+        struct arena *json_was = json_arena_use(chunk);
+        rc = case_list_chunk(r->db, chunk, &r->who, f, nf > 0, &cur,
+                             API_CASE_EXPORT_CHUNK, &items, &n, &e);
+        json_arena_use(json_was);
+        if (rc)
             goto out;
         for (int i = 0; i < n && export_rows(x) < API_CASE_EXPORT_MAX; i++) {
             const struct case_item *it = &items[i];

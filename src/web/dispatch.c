@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "kernel/auth.h"
 #include "web/tmpl.h"
@@ -276,7 +277,10 @@ void dispatch_run(struct http_req *r)
 {
     if (!(r->route->flags & ROUTE_NODB))
         take_db(r);
+    /* the handler's jansson values live in the request's arena */
+    struct arena *json_was = json_arena_use(r->arena);
     int rc = r->route->handler(r);
+    json_arena_use(json_was);
     if (r->status == 0) {
         log_error("handler %s set no reply (returned %d) on %s",
                   r->route->name ? r->route->name : r->route->pattern, rc,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/json_arena.h"
 #include "base/log.h"
 #include "web/tmpl.h"
 
@@ -105,7 +106,7 @@ void http_reply_fd(struct http_req *r, int status, const char *content_type,
 
 void http_reply_json(struct http_req *r, int status, json_t *j)
 {
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    char *s = j ? json_text(j, JSON_COMPACT) : NULL;
     if (s == NULL) {
         log_error("cannot serialise json reply for %s", r->path);
         http_reply(r, 500, "application/json; charset=utf-8", json_500,

@@ -70,9 +70,31 @@ static void test_written_by_hand(void **state)
         "{\"titles\":\"not title\",\"tit\":\"nor this\"}",
         "{\"x\":\"\\ud83d\\ude00 emoji\",\"y\":0}",
         "{\"x\":{}, \"title\":[]}",
+        /* values pick_simple makes itself, and the ones it leaves to
+         * jansson (escapes, reals, long integers) */
+        "{\"title\":\"\",\"due\":0}",
+        "{\"title\":\"plain 办理\" ,\"due\": -0 }",
+        "{\"title\":\"tab\\tand\\u00e9\",\"due\":123456789012345678}",
+        "{\"due\":1234567890123456789,\"x\":-9223372036854775807}",
+        "{\"due\":-1234567890,\"title\":\"x\"}",
+        "{\"due\":1e2,\"list\":2.50}",
+        "{\"due\":  7\n}",
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
         check_same(texts[i], some);
+    /* what jansson refuses, pick_simple refuses too: a raw control
+     * character, bytes that are not UTF-8, a leading zero, a lone minus */
+    static const char *const bad[] = {
+        "{\"title\":\"a\001b\"}", "{\"title\":\"\xff\xfe\"}",
+        "{\"due\":012}",          "{\"due\":-}",
+        "{\"due\":-01}",          "{\"due\":1-2}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        check_same(bad[i], some);
+        json_t *got = json_pick(bad[i], some);
+        if (got != NULL)
+            fail_msg("json_pick(%s) should be NULL", bad[i]);
+    }
 }
 
 static void test_not_an_object(void **state)

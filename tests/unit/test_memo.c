@@ -4,6 +4,7 @@
  * kept for (MEMO_CLOCK_MS or MEMO_KEEP_MS),
  * never inside a transaction; a change made through another connection (a
  * second node) is seen; two databases in one process never share one.
+ * The unit list that org_unit_list keeps follows the same rule.
  * On SQLite and, when SHUNIU_TEST_PG_ADMIN is set, PostgreSQL.
  */
 #include <setjmp.h>
@@ -17,8 +18,11 @@
 #include <string.h>
 
 #include "base/now.h"
+#include "base/arena.h"
+#include "kernel/actor.h"
 #include "kernel/audit.h"
 #include "kernel/memo.h"
+#include "kernel/org.h"
 #include "lib_store.h"
 
 #define T0 1772413200000LL /* Monday 2026-03-02T09:00:00+08:00 */
@@ -164,6 +168,63 @@ static void test_none_inside_a_transaction(void **state)
     assert_int_equal(memo_get(&at, "k", &got, 1), -1);
 }
 
+/* The unit list (org_unit_list) is kept under the same rule: a unit added
+ * or renamed through another connection is seen at once, a transaction
+ * sees its own changes, another database never gets this one's list. */
+static const char *unit_name_in(struct store *db, struct arena *a,
+                                const char *code)
+{
+    struct unit *u;
+    int n;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(org_unit_list(db, a, &u, &n, &e), 0);
+    for (int i = 0; i < n; i++)
+        if (strcmp(u[i].code, code) == 0)
+            return u[i].name;
+    return NULL;
+}
+
+static void test_unit_list_kept(void **state)
+{
+    struct fx *f = *state;
+    struct arena *a = arena_new();
+    struct actor cli;
+    struct err e;
+    struct unit u = {0}, rename = {0};
+
+    actor_cli(&cli);
+    err_clear(&e);
+    u.code = "jtj";
+    u.name = "交通局";
+    u.kind = "department";
+    assert_int_equal(org_unit_create(f->db, &cli, &u, &e), 0);
+    assert_string_equal(unit_name_in(f->db, a, "jtj"), "交通局");
+    /* a change that is not audited is not seen: the list was kept */
+    assert_int_equal(store_run(f->db, "UPDATE units SET name = $1 WHERE code = $2",
+                               "tt", "未审计的名称", "jtj"),
+                     STORE_OK);
+    assert_string_equal(unit_name_in(f->db, a, "jtj"), "交通局");
+    /* renamed through the other connection: seen through the first */
+    rename.name = "交通运输局";
+    rename.sort = 0;
+    rename.active = -1;
+    assert_int_equal(org_unit_update(f->db2, &cli, "jtj", &rename, &e), 0);
+    assert_string_equal(unit_name_in(f->db, a, "jtj"), "交通运输局");
+    /* inside a transaction, the transaction's own change */
+    assert_int_equal(store_begin(f->db), STORE_OK);
+    assert_int_equal(store_run(f->db, "UPDATE units SET name = $1 WHERE code = $2",
+                               "tt", "临时名称", "jtj"),
+                     STORE_OK);
+    assert_string_equal(unit_name_in(f->db, a, "jtj"), "临时名称");
+    assert_int_equal(store_rollback(f->db), STORE_OK);
+    assert_string_equal(unit_name_in(f->db, a, "jtj"), "交通运输局");
+    /* the other database has neither */
+    assert_null(unit_name_in(f->odb, a, "jtj"));
+    assert_string_equal(unit_name_in(f->db, a, "jtj"), "交通运输局");
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +236,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ages_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_none_inside_a_transaction, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_unit_list_kept, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
     pg_admin = unit_pg_admin();
