@@ -151,41 +151,91 @@ static char *case_data_text(json_t *fields)
     return json_text(fields, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
-static const char CASE_SQL_UPDATE[] =
-    "UPDATE cases SET title = $2, state = $3, secrecy = $4,"
-    " lead_unit_id = $5, handler_id = $6, progress = $7, pending = $8,"
-    " data = $9, updated_ms = $10, closed_ms = $11 WHERE id = $1";
+/* The row's columns as stored (case_ctx.written): an UPDATE sets only the
+ * ones that changed.  SQLite rewrites the entries of every index on a
+ * column an UPDATE sets, whether or not its value changed, and cases has
+ * a dozen such indexes: a 催办 changes none of these columns but rewrote
+ * all of them. */
+struct case_written {
+    struct case_cols k;
+    const char *state, *pending;
+    int64_t closed_ms;
+};
+
+static int case_same_text(const char *x, const char *y)
+{
+    return (x == NULL && y == NULL) ||
+           (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
 
 /* Writes the row of c from c->fields with the given state, pending and
- * closed instant. */
+ * closed instant: data and updated_ms always, the other columns when they
+ * differ from what c->written says is stored (all when it is NULL). */
 static int case_row_update(struct case_ctx *c, const char *state,
                            const char *pending, int64_t closed_ms,
                            struct err *e)
 {
     struct case_cols k;
-    struct stmt *st;
-    char *data;
-    int ok;
+    const struct case_written *w = c->written;
+    struct buf sql;
+    int np = 3, ok;
 
     if (case_cols_of(c, &k) != 0)
         return case_fail(c->db, e, "cannot resolve case columns");
-    data = case_data_text(c->fields);
-    st = store_prepare(c->db, CASE_SQL_UPDATE);
-    store_bind_int(st, 1, c->id);
-    store_bind_text(st, 2, k.title);
-    store_bind_text(st, 3, state);
-    store_bind_int(st, 4, k.secrecy);
-    case_bind_id(st, 5, k.lead_unit_id);
-    case_bind_id(st, 6, k.handler_id);
-    store_bind_int(st, 7, k.progress);
-    store_bind_text(st, 8, pending);
-    store_bind_text(st, 9, data != NULL ? data : "{}");
-    store_bind_int(st, 10, c->now);
-    store_bind_int(st, 11, closed_ms);
+    int set_title = !w || strcmp(w->k.title, k.title) != 0,
+        set_state = !w || strcmp(w->state, state) != 0,
+        set_secrecy = !w || w->k.secrecy != k.secrecy,
+        set_lead = !w || w->k.lead_unit_id != k.lead_unit_id,
+        set_handler = !w || w->k.handler_id != k.handler_id,
+        set_progress = !w || w->k.progress != k.progress,
+        set_pending = !w || !case_same_text(w->pending, pending),
+        set_closed = !w || w->closed_ms != closed_ms;
+    /* the placeholders numbered in order: PostgreSQL wants every $N used */
+    buf_init(&sql, 1024);
+    buf_puts(&sql, "UPDATE cases SET data = $2, updated_ms = $3");
+    static const char *const col[] = {"title",      "state",    "secrecy",
+                                      "lead_unit_id", "handler_id", "progress",
+                                      "pending",    "closed_ms"};
+    const int set[] = {set_title,   set_state,    set_secrecy, set_lead,
+                       set_handler, set_progress, set_pending, set_closed};
+    for (int j = 0; j < 8; j++)
+        if (set[j])
+            buf_printf(&sql, ", %s = $%d", col[j], ++np);
+    buf_puts(&sql, " WHERE id = $1");
+    char *data = case_data_text(c->fields);
+    struct stmt *st = store_prepare(c->db, sql.ptr);
+    int i = 1;
+    store_bind_int(st, i++, c->id);
+    store_bind_text(st, i++, data != NULL ? data : "{}");
+    store_bind_int(st, i++, c->now);
+    if (set_title)
+        store_bind_text(st, i++, k.title);
+    if (set_state)
+        store_bind_text(st, i++, state);
+    if (set_secrecy)
+        store_bind_int(st, i++, k.secrecy);
+    if (set_lead)
+        case_bind_id(st, i++, k.lead_unit_id);
+    if (set_handler)
+        case_bind_id(st, i++, k.handler_id);
+    if (set_progress)
+        store_bind_int(st, i++, k.progress);
+    if (set_pending)
+        store_bind_text(st, i++, pending);
+    if (set_closed)
+        store_bind_int(st, i++, closed_ms);
     ok = store_step(st) == STORE_DONE;
     free(data);
-    if (store_finalize(st) != STORE_OK || !ok)
+    ok = store_finalize(st) == STORE_OK && ok;
+    buf_free(&sql);
+    if (!ok)
         return case_fail(c->db, e, "cannot update case");
+    struct case_written *now = arena_alloc(c->a, sizeof(*now));
+    now->k = k;
+    now->state = state;
+    now->pending = pending;
+    now->closed_ms = closed_ms;
+    c->written = now;
     c->dirty = 0;
     return 0;
 }
@@ -209,9 +259,32 @@ static int case_party_add(struct store *db, int64_t id, const char *rel,
 
 /* Rewrites case_parties from the row's creator and owner unit and from
  * the fields with an engine role. */
+/* The values of m's fields that make parties (a role with a relation),
+ * copied: what case_parties is written from, besides creator and owner. */
+static json_t *case_parties_key(const struct module_def *m, json_t *fields)
+{
+    json_t *k = json_object();
+    for (int i = 0; m->fields[i].code != NULL; i++) {
+        const struct field_def *f = &m->fields[i];
+        json_t *v = json_object_get(fields, f->code);
+        if (case_rel_of_role(f->role) != NULL && !case_field_empty(v))
+            json_object_set_new(k, f->code, json_deep_copy(v));
+    }
+    return k;
+}
+
+/* Rewrites case_parties from the fields, unless they hold what it was
+ * written from (c->parties_at): a 催办 or an opinion changes no party, and
+ * rewriting a dozen rows and their index entries was a third of its
+ * pages.  The creator and the owning unit never change after creation. */
 static int case_parties_write(struct case_ctx *c, int64_t creator_id,
                               int64_t owner_unit_id)
 {
+    json_t *key = case_json_keep(c->a, case_parties_key(c->m, c->fields));
+    if (c->parties_at != NULL && json_equal(key, c->parties_at))
+        return 0;
+    c->parties_at = key;
+    c->parties_new = 1;
     if (store_run(c->db, CASE_SQL_PARTIES_DROP, "i", c->id) != STORE_OK)
         return -1;
     if (creator_id > 0 &&
@@ -981,6 +1054,17 @@ static void case_ctx_of_row(struct case_ctx *c, struct store *db,
     c->now = now_ms();
     c->before = r->data;
     c->fields = case_json_keep(a, json_deep_copy(r->data));
+    c->parties_at = case_json_keep(a, case_parties_key(r->m, r->data));
+    struct case_written *w = arena_alloc(a, sizeof(*w));
+    w->k.title = r->title != NULL ? r->title : "";
+    w->k.secrecy = r->secrecy;
+    w->k.lead_unit_id = r->lead_unit_id;
+    w->k.handler_id = r->handler_id;
+    w->k.progress = r->progress;
+    w->state = r->state;
+    w->pending = r->pending;
+    w->closed_ms = r->closed_ms;
+    c->written = w;
 }
 
 /* ---- parallel transitions (all_rel) ---- */
@@ -1187,7 +1271,12 @@ int case_fire(struct store *db, struct arena *a, const struct actor *who,
             case_fail(db, e, "cannot write case after apply");
         goto out;
     }
-    if (case_waits_write(db, c.m, id, c.to, pending) != 0 ||
+    /* whom it waits for changes with the state, the pending request, the
+     * parties or a vote; when none changed (催办) there is nothing to write */
+    int waits_same = c.to == c.from && t->all_rel == 0 && !c.parties_new &&
+                     strcmp(pending != NULL ? pending : "",
+                            r.pending != NULL ? r.pending : "") == 0;
+    if ((!waits_same && case_waits_write(db, c.m, id, c.to, pending) != 0) ||
         case_clock_refresh(db, id) != 0 ||
         (r.parent_id > 0 && case_rollup(db, a, r.parent_id) != 0)) {
         case_fail(db, e, "cannot write waits or clocks");

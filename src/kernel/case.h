@@ -54,6 +54,8 @@
  * change field values through case_val_* below (never by editing `fields`
  * behind the engine's back), and may run their own SQL on db: it is part
  * of the transaction. */
+struct case_written;
+
 struct case_ctx {
     struct store *db;
     struct arena *a;
@@ -71,6 +73,11 @@ struct case_ctx {
     json_t *before;                 /* values before ({} at creation) */
     json_t *input;                  /* the values the caller gave */
     int dirty;                      /* engine: fields changed by a hook */
+    json_t *parties_at; /* engine: the party fields case_parties holds
+                         * (NULL at creation: none yet) */
+    int parties_new;    /* engine: case_parties rewritten by this write */
+    struct case_written *written; /* engine: the row as stored (NULL at
+                                   * creation: write every column) */
 };
 
 /* A field's value as text (a NUMBER as decimal, a list comma-separated),

@@ -91,9 +91,12 @@ int case_fields_required(struct case_ctx *c, const struct state_def *state,
 /* The value of the field with that engine role (NULL when none/unset). */
 json_t *case_field_by_role(const struct module_def *m, json_t *fields,
                            enum field_role role, const struct field_def **def);
-/* The fields the viewer may see (min_clearance), a new object. */
+/* The fields the viewer may see (min_clearance), a new object: every field
+ * of m (null when unset), or only those named in `only` (NULL-terminated;
+ * a list's columns: setting a dozen others to null for every row was a
+ * tenth of a list page). */
 json_t *case_fields_visible(const struct module_def *m, json_t *fields,
-                            int clearance);
+                            int clearance, const char *const *only);
 
 /* ---- case_clock.c ---- */
 

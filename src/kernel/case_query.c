@@ -416,13 +416,13 @@ static int case_item_read_cols(struct stmt *st, struct arena *a,
 #define CASE_PICK_MAX 64
 
 /* Parses the fields of it's data: all of them (want NULL), or only those
- * in want and those its module's mark reads (json_pick: a list shows three
+ * in want and those its module's mark reads (named in keys, room for
+ * CASE_PICK_MAX + 1) (json_pick: a list shows three
  * of a dozen, and parsing the long texts it does not show was 40% of a
  * list page). */
 static json_t *case_item_data(const struct case_item *it, const char *data,
-                              const char *const *want)
+                              const char *const *want, const char **keys)
 {
-    const char *keys[CASE_PICK_MAX + 1];
     int n = 0;
     if (want == NULL)
         return json_loads(data, 0, NULL);
@@ -441,12 +441,14 @@ static int case_item_read(struct stmt *st, struct arena *a,
                           const struct actor *who, const char *const *want,
                           struct case_item *it)
 {
+    const char *keys[CASE_PICK_MAX + 1];
     json_t *data;
     if (case_item_read_cols(st, a, it))
         return 1;
-    data = case_item_data(it, store_col_text(st, 20), want);
-    it->fields =
-        case_json_keep(a, case_fields_visible(it->m, data, who->clearance));
+    data = case_item_data(it, store_col_text(st, 20), want, keys);
+    it->fields = case_json_keep(
+        a, case_fields_visible(it->m, data, who->clearance,
+                               want != NULL ? keys : NULL));
     json_decref(data);
     return 0;
 }

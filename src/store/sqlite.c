@@ -34,8 +34,8 @@
  * change.
  */
 #include <errno.h>
-#include <sqlite3.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
