@@ -19,6 +19,7 @@ void config_defaults(struct config *c)
     snprintf(c->data, sizeof(c->data), "./data");
     c->threads = 4;
     c->db_pool = 8;
+    c->db_cache_mb = 64;
     c->idle_minutes = 30;
     c->lock_failures = 5;
     c->lock_minutes = 15;
@@ -62,6 +63,8 @@ int config_set(struct config *c, const char *key, const char *v)
         return set_int(&c->threads, v, 1, 256);
     if (!strcmp(key, "db_pool"))
         return set_int(&c->db_pool, v, 1, 256);
+    if (!strcmp(key, "db_cache_mb"))
+        return set_int(&c->db_cache_mb, v, 1, 65536);
     if (!strcmp(key, "idle_minutes"))
         return set_int(&c->idle_minutes, v, 1, 24 * 60);
     if (!strcmp(key, "lock_failures"))
@@ -156,7 +159,7 @@ int config_load_file(struct config *c, const char *path, char *errbuf,
 int config_load_env(struct config *c, char *errbuf, size_t errlen)
 {
     static const char *keys[] = {
-        "db", "listen", "data", "threads", "db_pool", "idle_minutes",
+        "db", "listen", "data", "threads", "db_pool", "db_cache_mb", "idle_minutes",
         "lock_failures", "lock_minutes", "password_min", "password_classes",
         "hash_parallel", "secure_cookies", "max_body", "max_upload_mb",
         "webhook_url", "sweep_seconds", NULL};

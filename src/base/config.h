@@ -18,6 +18,7 @@ struct config {
     char data[1024];     /* data directory: SQLite file, attachments */
     int threads;         /* HTTP worker threads */
     int db_pool;         /* database connections per process */
+    int db_cache_mb;     /* SQLite page caches of the pool, MiB in all */
     int idle_minutes;    /* session idle timeout */
     int lock_failures;   /* wrong passwords before the account locks */
     int lock_minutes;    /* how long the lock lasts */

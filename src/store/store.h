@@ -68,6 +68,9 @@ enum store_errc {
  * is created.  On failure returns NULL and writes a message into err. */
 struct store *store_open(const char *url, char *err, size_t errlen);
 void store_close(struct store *db);
+/* SQLite: the page cache of each connection opened after this, KiB (at
+ * least 256; 8 MiB until set).  `serve` divides its budget among the pool. */
+void store_sqlite_cache(int kib);
 
 enum store_kind store_kind(const struct store *db);
 /* "sqlite" or "postgresql". */
