@@ -182,8 +182,8 @@ static int case_row_update(struct case_ctx *c, const char *state,
 
     if (case_cols_of(c, &k) != 0)
         return case_fail(c->db, e, "cannot resolve case columns");
-    int set_title = !w || strcmp(w->k.title, k.title) != 0,
-        set_state = !w || strcmp(w->state, state) != 0,
+    int set_title = !w || !case_same_text(w->k.title, k.title),
+        set_state = !w || !case_same_text(w->state, state),
         set_secrecy = !w || w->k.secrecy != k.secrecy,
         set_lead = !w || w->k.lead_unit_id != k.lead_unit_id,
         set_handler = !w || w->k.handler_id != k.handler_id,
@@ -257,8 +257,6 @@ static int case_party_add(struct store *db, int64_t id, const char *rel,
                : -1;
 }
 
-/* Rewrites case_parties from the row's creator and owner unit and from
- * the fields with an engine role. */
 /* The values of m's fields that make parties (a role with a relation),
  * copied: what case_parties is written from, besides creator and owner. */
 static json_t *case_parties_key(const struct module_def *m, json_t *fields)
