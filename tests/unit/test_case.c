@@ -1505,10 +1505,90 @@ static void test_links_comments_edit(void **state)
     assert_true(v.nevents >= 4);
 }
 
+/* A transition writes only what changed: triggers record each UPDATE
+ * that sets one of the indexed columns of cases (SQLite and PostgreSQL
+ * fire "UPDATE OF" when the column is set, changed or not) and each
+ * rewrite of case_parties and case_waits.  A 催办 sets none of them; a
+ * reassignment sets the handler and rewrites parties and waits. */
+static int64_t writes_of(struct fx *f, const char *what)
+{
+    int64_t n = -1;
+    assert_int_equal(store_query_int(f->db,
+                                     "SELECT COUNT(*) FROM wrote WHERE what = $1",
+                                     &n, "t", what),
+                     STORE_ROW);
+    return n;
+}
+
+static void test_writes_only_what_changed(void **state)
+{
+    struct fx *f = *state;
+    struct err e;
+    int64_t id = assigned_case(f, "只写变化的部分", 0);
+    static const char cols[] = "lead_unit_id, handler_id, state, title, secrecy,"
+                               " progress, pending, closed_ms";
+    char sql[1024];
+
+    if (store_kind(f->db) == STORE_PG) {
+        assert_int_equal(
+            store_exec(f->db,
+                       "CREATE TABLE wrote (what TEXT);"
+                       "CREATE FUNCTION wrote_fn() RETURNS trigger LANGUAGE"
+                       " plpgsql AS 'BEGIN INSERT INTO wrote VALUES"
+                       " (TG_ARGV[0]); RETURN NULL; END';"
+                       "CREATE TRIGGER w_parties AFTER DELETE ON case_parties"
+                       " FOR EACH ROW EXECUTE FUNCTION wrote_fn('parties');"
+                       "CREATE TRIGGER w_waits AFTER DELETE ON case_waits"
+                       " FOR EACH ROW EXECUTE FUNCTION wrote_fn('waits');"),
+            STORE_OK);
+        snprintf(sql, sizeof(sql),
+                 "CREATE TRIGGER w_cols AFTER UPDATE OF %s ON cases FOR EACH"
+                 " ROW EXECUTE FUNCTION wrote_fn('cols')",
+                 cols);
+    } else {
+        assert_int_equal(
+            store_exec(f->db,
+                       "CREATE TEMP TABLE wrote (what TEXT);"
+                       "CREATE TEMP TRIGGER w_parties AFTER DELETE ON"
+                       " case_parties BEGIN INSERT INTO wrote VALUES"
+                       " ('parties'); END;"
+                       "CREATE TEMP TRIGGER w_waits AFTER DELETE ON case_waits"
+                       " BEGIN INSERT INTO wrote VALUES ('waits'); END;"),
+            STORE_OK);
+        snprintf(sql, sizeof(sql),
+                 "CREATE TEMP TRIGGER w_cols AFTER UPDATE OF %s ON cases"
+                 " BEGIN INSERT INTO wrote VALUES ('cols'); END",
+                 cols);
+    }
+    assert_int_equal(store_exec(f->db, sql), STORE_OK);
+
+    /* 催办: a timeline entry and updated_ms, nothing of these */
+    assert_int_equal(fire(f, &f->clerk1, id, "urge", NULL, "请加快", &e), 0);
+    assert_int_equal(writes_of(f, "cols"), 0);
+    assert_int_equal(writes_of(f, "parties"), 0);
+    assert_int_equal(writes_of(f, "waits"), 0);
+    /* 退回: the state and the waits change, the parties do not */
+    assert_int_equal(fire(f, &f->staff1, id, "decline", NULL, "不是我们的", &e),
+                     0);
+    assert_true(writes_of(f, "cols") >= 1);
+    assert_int_equal(writes_of(f, "parties"), 0);
+    assert_true(writes_of(f, "waits") >= 1);
+    /* assigned again to another handler: the parties too */
+    assert_int_equal(fire(f, &f->clerk1, id, "assign",
+                          "{\"lead_unit\":\"jtj\",\"handler\":\"staff2\","
+                          "\"supervisor\":\"leader1\","
+                          "\"limit_class\":\"urgent\"}",
+                          NULL, &e),
+                     0);
+    assert_true(writes_of(f, "parties") >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writes_only_what_changed, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_atomicity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clearance, setup, teardown),
