@@ -15,6 +15,8 @@ struct memo_slot {
     struct memo_at at;
     int64_t at_ms;   /* when it was kept */
     int64_t keep_ms; /* for how long */
+    int64_t refresh_ms; /* aged out: when a caller set out to compute it
+                         * again (0: no one has) */
     int n;
     int64_t *vals; /* malloc'd, n of them */
 };
@@ -90,9 +92,22 @@ int memo_get(const struct memo_at *at, const char *key, int64_t *vals,
     s = &memo_table[memo_slot_of(key)];
     /* a clock moved backwards (tests) ages a memo out too */
     if (s->key != NULL && memo_same(&s->at, at) && strcmp(s->key, key) == 0 &&
-        now >= s->at_ms && now - s->at_ms < s->keep_ms && s->n <= cap) {
-        n = s->n;
-        memcpy(vals, s->vals, sizeof(*vals) * (size_t)n);
+        now >= s->at_ms && s->n <= cap) {
+        int64_t age = now - s->at_ms;
+        int fresh = age < s->keep_ms;
+        /* aged out: the first caller computes it again; the others get
+         * the old answer meanwhile (MEMO_REFRESH_MS at most) */
+        if (!fresh && age < 2 * s->keep_ms) {
+            if (s->refresh_ms != 0 && now >= s->refresh_ms &&
+                now - s->refresh_ms < MEMO_REFRESH_MS)
+                fresh = 1;
+            else
+                s->refresh_ms = now;
+        }
+        if (fresh) {
+            n = s->n;
+            memcpy(vals, s->vals, sizeof(*vals) * (size_t)n);
+        }
     }
     if (n >= 0)
         memo_hits++;

@@ -15,6 +15,11 @@
  * for: MEMO_CLOCK_MS for an answer the clock changes alone (a light turns
  * red, and no record marks that: the to-do's order, a count by light),
  * MEMO_KEEP_MS for the rest (a bound on any change that is not audited).
+ * When a memo ages out (the database unchanged), the first caller to
+ * miss computes it again and the others are given the old answer for up
+ * to MEMO_REFRESH_MS meanwhile: under load, when the to-do order aged out
+ * every request in flight computed it at once (我的待办 at 1M cases and 16
+ * connections: p99 31-33 ms; 12-14 ms when nothing aged out).
  *
  * The database is named too (its db.id setting, random, made by migration
  * 10): one process may hold several (the tests), and a new one starts its
@@ -40,6 +45,7 @@
 #define MEMO_SLOTS 1024
 #define MEMO_CLOCK_MS 5000
 #define MEMO_KEEP_MS 600000
+#define MEMO_REFRESH_MS 1000
 #define MEMO_MAX_VALS 1024
 #define MEMO_DB_ID_MAX 64
 

@@ -152,6 +152,41 @@ static void test_ages_out(void **state)
     assert_int_equal(memo_get(&at, "count", &got, 1), -1);
 }
 
+/* An aged-out answer (same state): the first caller to miss computes it
+ * again, the others meanwhile get the old one, for MEMO_REFRESH_MS at
+ * most; a change of state is never answered from the old one. */
+static void test_refresh_once(void **state)
+{
+    struct fx *f = *state;
+    struct memo_at at, later;
+    int64_t v = 11, v2 = 12, got = 0;
+
+    assert_int_equal(memo_at(f->db, &at), 0);
+    now_set(T0);
+    memo_put(&at, "order", &v, 1, MEMO_CLOCK_MS);
+    now_set(T0 + MEMO_CLOCK_MS + 1000);
+    assert_int_equal(memo_get(&at, "order", &got, 1), -1); /* computes */
+    got = 0;
+    assert_int_equal(memo_get(&at, "order", &got, 1), 1); /* the others */
+    assert_int_equal(got, 11);
+    /* the refresh never came: after MEMO_REFRESH_MS another caller tries */
+    now_set(T0 + MEMO_CLOCK_MS + 1000 + MEMO_REFRESH_MS + 500);
+    assert_int_equal(memo_get(&at, "order", &got, 1), -1);
+    memo_put(&at, "order", &v2, 1, MEMO_CLOCK_MS);
+    assert_int_equal(memo_get(&at, "order", &got, 1), 1);
+    assert_int_equal(got, 12);
+    /* far past its time (twice as long): nobody gets the old answer */
+    now_set(T0 + MEMO_CLOCK_MS + 1000 + 3 * MEMO_CLOCK_MS);
+    assert_int_equal(memo_get(&at, "order", &got, 1), -1);
+    assert_int_equal(memo_get(&at, "order", &got, 1), -1);
+    /* a change: the old state's answer is not given for the new one */
+    memo_put(&at, "order", &v, 1, MEMO_CLOCK_MS);
+    change(f->db2);
+    assert_int_equal(memo_at(f->db, &later), 0);
+    assert_int_equal(memo_get(&later, "order", &got, 1), -1);
+    assert_int_equal(memo_get(&later, "order", &got, 1), -1);
+}
+
 static void test_none_inside_a_transaction(void **state)
 {
     struct fx *f = *state;
@@ -234,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_database_misses, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_ages_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refresh_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_none_inside_a_transaction, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_unit_list_kept, setup, teardown),
