@@ -484,20 +484,13 @@ json_t *case_fields_visible(const struct module_def *m, json_t *fields,
                             int clearance, const char *const *only)
 {
     json_t *out = json_object();
-    if (only != NULL) {
-        for (const char *const *k = only; *k != NULL; k++) {
-            const struct field_def *f = module_field(m, *k);
-            json_t *v = json_object_get(fields, *k);
-            if (f != NULL && f->min_clearance <= clearance)
-                json_object_set(out, f->code, v != NULL ? v : json_null());
-        }
-        return out;
-    }
-    for (int i = 0; m->fields[i].code != NULL; i++) {
-        const struct field_def *f = &m->fields[i];
-        json_t *v = json_object_get(fields, f->code);
-        if (f->min_clearance > clearance)
+    for (int i = 0; only != NULL ? only[i] != NULL : m->fields[i].code != NULL;
+         i++) {
+        const struct field_def *f =
+            only != NULL ? module_field(m, only[i]) : &m->fields[i];
+        if (f == NULL || f->min_clearance > clearance)
             continue;
+        json_t *v = json_object_get(fields, f->code);
         json_object_set(out, f->code, v != NULL ? v : json_null());
     }
     return out;

@@ -416,10 +416,9 @@ static int case_item_read_cols(struct stmt *st, struct arena *a,
 #define CASE_PICK_MAX 64
 
 /* Parses the fields of it's data: all of them (want NULL), or only those
- * in want and those its module's mark reads (named in keys, room for
- * CASE_PICK_MAX + 1) (json_pick: a list shows three
- * of a dozen, and parsing the long texts it does not show was 40% of a
- * list page). */
+ * in want and those its module's mark reads, named then in keys (room for
+ * CASE_PICK_MAX + 1).  json_pick: a list shows three of a dozen, and
+ * parsing the long texts it does not show was 40% of a list page. */
 static json_t *case_item_data(const struct case_item *it, const char *data,
                               const char *const *want, const char **keys)
 {
