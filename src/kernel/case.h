@@ -278,14 +278,21 @@ struct case_filter {
     const char *q;      /* free text (search, else title/number) */
     int mine;           /* 1: what waits for the viewer */
     int open_only;      /* 1: not closed */
-    const char *sort;   /* due created updated number title; "-" in
-                           front: descending; NULL: -updated */
+    const char *sort;   /* due created updated number title id; "-"
+                           in front: descending; NULL: -updated (lists;
+                           searches ask for CASE_SEARCH_SORT) */
     int page, per_page; /* page from 1; per_page <= 0: 20, max 500 */
     int no_counts;      /* 1: no per-state counts (search needs none) */
     /* the items' fields to read: NULL all; else only these (NULL-
      * terminated; { NULL } for none) and those the module's mark reads */
     const char *const *fields;
 };
+
+/* The order of search results unless asked otherwise: the newest
+ * registered first, the order the full-text index gives its matches in
+ * (case_list streams them: a page of a common word without collecting
+ * its matches). */
+#define CASE_SEARCH_SORT "-id"
 
 struct case_count {
     const char *state; /* code */

@@ -1119,6 +1119,8 @@ int api_search(struct http_req *r)
     if (api_case_filter(r, &f, &e) == 0 && f.q == NULL)
         err_field(&e, "q", "请输入要搜索的内容");
     f.no_counts = 1;
+    if (f.sort == NULL)
+        f.sort = CASE_SEARCH_SORT;
     if (err_isset(&e) || case_list(r->db, r->arena, &r->who, &f, &pg, &e)) {
         http_reply_err(r, &e);
         return 0;

@@ -1437,6 +1437,8 @@ int page_search(struct http_req *r)
     api_case_filter(r, &f, &e);
     if (f.module && module_find(f.module) == NULL)
         f.module = NULL;
+    if (f.sort == NULL || strcmp(f.sort, "-updated") != 0)
+        f.sort = CASE_SEARCH_SORT; /* the two orders the form offers */
     f.no_counts = 1;
     json_t *items = json_array();
     if (!err_isset(&e) && f.q &&
@@ -1469,7 +1471,7 @@ int page_search(struct http_req *r)
             mods, json_pack("{s:o, s:o, s:b}", "value", pc_str((*m)->code),
                             "label", pc_str((*m)->label), "selected",
                             f.module && strcmp(f.module, (*m)->code) == 0));
-    static const char *const names[] = {"q", "module", NULL};
+    static const char *const names[] = {"q", "module", "sort", NULL};
     page_qs(r, ctx, "qs", names);
     const char *qs = json_string_value(json_object_get(ctx, "qs"));
     json_t *paging = json_pack("{s:I, s:b, s:i}", "total", (json_int_t)pg.total,
@@ -1483,6 +1485,8 @@ int page_search(struct http_req *r)
             paging, "next",
             pc_str(arena_printf(r->arena, "?%spage=%d", qs, f.page + 1)));
     json_object_set_new(ctx, "searched", json_boolean(f.q != NULL));
+    json_object_set_new(ctx, "by_update",
+                        json_boolean(strcmp(f.sort, "-updated") == 0));
     json_object_set_new(ctx, "modules", mods);
     json_object_set_new(ctx, "items", items);
     json_object_set_new(ctx, "paging", paging);

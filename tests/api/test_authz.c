@@ -1316,7 +1316,7 @@ static void test_idor(void **state)
     struct az_person *who[] = {low, mid, owner};
     for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++)
         for (int i = 0; i < nids; i++) {
-            char path[160];
+            char path[1024];
             for (size_t sh = 0; sh < sizeof(shapes) / sizeof(shapes[0]); sh++) {
                 snprintf(path, sizeof(path), shapes[sh], ids[i]);
                 az_idor_cell(&t, who[w], "GET", path, NULL);

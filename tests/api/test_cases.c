@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib_server.h"
 
@@ -372,6 +373,31 @@ static void test_search(void **state)
                              NULL, &r),
                      200); /* 農貿 */
     assert_true(ct_has_id(&r, "items", id));
+
+    /* the newest registered first; sort=-updated: the last handled first */
+    long long newer = ct_create(clerk, "{\"title\":\"农贸市场消防检查\","
+                                       "\"requirement\":\"逐户排查\"}");
+    char path[128];
+    usleep(5000); /* a later millisecond than newer's registration */
+    snprintf(path, sizeof(path), "/api/v1/cases/%lld", id);
+    assert_int_equal(http_do(clerk, "PATCH", path,
+                             "{\"fields\":{\"requirement\":\"月底前完成\"}}",
+                             &r),
+                     200);
+    assert_int_equal(
+        http_do(clerk, "GET", "/api/v1/search?q=%E5%86%9C%E8%B4%B8", NULL, &r),
+        200);
+    assert_int_equal(resp_int(&r, "items.0.id", 0), newer);
+    assert_int_equal(
+        http_do(clerk, "GET",
+                "/api/v1/search?q=%E5%86%9C%E8%B4%B8&sort=-updated", NULL, &r),
+        200);
+    assert_int_equal(resp_int(&r, "items.0.id", 0), id);
+    assert_int_equal(http_do(clerk, "GET",
+                             "/search?q=%E5%86%9C%E8%B4%B8&sort=-updated", NULL,
+                             &r),
+                     200);
+    assert_contains(r.body, "value=\"-updated\" selected");
     resp_free(&r);
     client_free(clerk);
 }

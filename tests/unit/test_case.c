@@ -1063,8 +1063,9 @@ static void test_search_plans(void **state)
 {
     struct fx *f = *state;
     struct case_filter flt = {0};
-    static const char *const sorts[] = {NULL,      "created", "-created",
-                                        "updated", "-title",  "due"};
+    static const char *const sorts[] = {NULL,      "created",       "-created",
+                                        "updated", "-title",        "due",
+                                        "id",      CASE_SEARCH_SORT};
     static const char *const plans[] = {"in", "set", "probe", NULL};
     int64_t total, ids[7];
     int capped;
@@ -1105,6 +1106,24 @@ static void test_search_plans(void **state)
     case_search_force("probe");
     assert_int_equal(
         strtoll(search_page_ids(f, &flt, &total, &capped), NULL, 10), ids[5]);
+    /* a search's own order: the newest registered first, streamed from
+     * the index on SQLite (the plan by cost), pages following on */
+    case_search_force(NULL);
+    flt.sort = CASE_SEARCH_SORT;
+    assert_string_equal(search_page_ids(f, &flt, &total, &capped),
+                        arena_printf(f->a, "%lld %lld %lld %lld ",
+                                     (long long)ids[6], (long long)ids[5],
+                                     (long long)ids[4], (long long)ids[2]));
+    assert_int_equal(total, 6);
+    flt.page = 2;
+    assert_string_equal(
+        search_page_ids(f, &flt, &total, &capped),
+        arena_printf(f->a, "%lld %lld ", (long long)ids[1], (long long)ids[0]));
+    flt.sort = "id";
+    flt.page = 1;
+    assert_int_equal(
+        strtoll(search_page_ids(f, &flt, &total, &capped), NULL, 10), ids[0]);
+    flt.sort = NULL;
     /* the cap */
     case_search_force(NULL);
     case_search_tune(4, -1);
