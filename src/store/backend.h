@@ -37,6 +37,8 @@ struct store_ops {
     int (*commit)(struct store *db);
     int (*rollback)(struct store *db);
     int (*in_tx)(const struct store *db);
+    void (*read_begin)(struct store *db); /* NULL: no read snapshots */
+    void (*read_end)(struct store *db);
 
     /* Never NULL: a statement that failed to prepare has st->failed set. */
     struct stmt *(*prepare)(struct store *db, const char *sql);

@@ -44,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "store/backend.h"
 #include "store/sqlite_file.h"
 
@@ -65,6 +66,7 @@ struct sqlite_store {
     struct sqlite_file *file; /* shared with the process's other connections
                                  to the file (NULL: in memory) */
     int writing;              /* holds the file's write gate */
+    int reading;              /* in a read snapshot (store_read_begin) */
 };
 
 struct sqlite_stmt {
@@ -310,10 +312,35 @@ static int sqlite_exec(struct store *db, const char *sql)
     return STORE_OK;
 }
 
+/* A deferred BEGIN: the read transaction starts at the first read. */
+static void sqlite_read_begin(struct store *db)
+{
+    struct sqlite_store *ss = (struct sqlite_store *)db;
+    if (ss->reading || !sqlite3_get_autocommit(ss->conn))
+        return;
+    if (sqlite3_exec(ss->conn, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+        ss->reading = 1;
+}
+
+static void sqlite_read_end(struct store *db)
+{
+    struct sqlite_store *ss = (struct sqlite_store *)db;
+    if (!ss->reading)
+        return;
+    ss->reading = 0;
+    if (sqlite3_get_autocommit(ss->conn))
+        return; /* SQLite ended it (an error) */
+    if (sqlite3_exec(ss->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        log_warn("ending a read snapshot: %s", sqlite3_errmsg(ss->conn));
+        sqlite3_exec(ss->conn, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
 static int sqlite_begin(struct store *db)
 {
     struct sqlite_store *ss = (struct sqlite_store *)db;
     int rc;
+    sqlite_read_end(db);
     if (ss->file != NULL) {
         sqlite_file_write_begin(ss->file);
         ss->writing = 1;
@@ -343,14 +370,17 @@ static int sqlite_rollback(struct store *db)
 
 static int sqlite_in_tx(const struct store *db)
 {
-    int in = !sqlite3_get_autocommit(conn_of(db));
+    struct sqlite_store *ss = (struct sqlite_store *)(uintptr_t)db;
+    int in = !sqlite3_get_autocommit(ss->conn);
     /* SQLite ends a transaction by itself on some errors (SQLITE_FULL,
      * an I/O error); store_rollback then asks this and calls no rollback,
      * so the gate is let go here.  The store is the caller's own, not a
      * const object (store.h's functions take it const only to read). */
-    if (!in)
-        sqlite_write_end((struct sqlite_store *)(uintptr_t)db);
-    return in;
+    if (!in) {
+        sqlite_write_end(ss);
+        ss->reading = 0;
+    }
+    return in && !ss->reading; /* a read snapshot is no transaction */
 }
 
 static struct stmt *sqlite_prepare(struct store *db, const char *sql)
@@ -439,6 +469,9 @@ static int sqlite_step(struct stmt *st)
     struct sqlite_stmt *s = (struct sqlite_stmt *)st;
     if (s->st == NULL || s->done)
         return STORE_DONE;
+    if (((struct sqlite_store *)st->db)->reading && !sqlite3_stmt_busy(s->st) &&
+        !sqlite3_stmt_readonly(s->st))
+        sqlite_read_end(st->db); /* a write sees and takes the latest */
     int rc = sqlite3_step(s->st);
     if (rc == SQLITE_ROW)
         return STORE_ROW;
@@ -594,6 +627,8 @@ const struct store_ops store_sqlite_ops = {
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .in_tx = sqlite_in_tx,
+    .read_begin = sqlite_read_begin,
+    .read_end = sqlite_read_end,
     .prepare = sqlite_prepare,
     .bind_int = sqlite_bind_int,
     .bind_text = sqlite_bind_text,

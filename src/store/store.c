@@ -246,8 +246,21 @@ int store_in_tx(const struct store *db)
     return db->ops->in_tx(db);
 }
 
+void store_read_begin(struct store *db)
+{
+    if (db->ops->read_begin != NULL)
+        db->ops->read_begin(db);
+}
+
+void store_read_end(struct store *db)
+{
+    if (db->ops->read_end != NULL)
+        db->ops->read_end(db);
+}
+
 int store_exec(struct store *db, const char *sql)
 {
+    store_read_end(db); /* it may write */
     return db->ops->exec(db, sql);
 }
 
@@ -597,6 +610,7 @@ void store_pool_put(struct store_pool *p, struct store *db)
 {
     if (db == NULL)
         return;
+    store_read_end(db);
     if (store_in_tx(db)) {
         log_warn("connection returned to pool inside a transaction; "
                  "rolling back");

@@ -573,16 +573,15 @@ json_t *api_case_file_json(const struct file_rec *f)
                      (json_int_t)f->case_id, "url", url);
 }
 
-/* The case as GET /cases/:id answers it, with its files; NULL (e set)
- * when the viewer does not see it. */
-static json_t *api_case_view(struct http_req *r, int64_t id, struct err *e)
+/* The case as GET /cases/:id answers it, with its files, from its view
+ * (case_get); NULL (e set) on failure. */
+static json_t *api_case_view_json(struct http_req *r, const struct case_view *v,
+                                  struct err *e)
 {
-    struct case_view v;
     struct file_rec *files = NULL;
     int nfiles = 0;
-    if (case_get(r->db, r->arena, &r->who, id, &v, e))
-        return NULL;
-    json_t *o = case_view_json(&v);
+    int64_t id = v->c.id;
+    json_t *o = case_view_json(v);
     if (o == NULL) {
         err_set(e, 500, "internal", "系统出了点问题，请稍后重试。");
         return NULL;
@@ -599,13 +598,35 @@ static json_t *api_case_view(struct http_req *r, int64_t id, struct err *e)
     return o;
 }
 
-/* Answers the case after a write: status and the view, with message. */
+/* The case as GET /cases/:id answers it; NULL (e set) when the viewer
+ * does not see it. */
+static json_t *api_case_view(struct http_req *r, int64_t id, struct err *e)
+{
+    struct case_view v;
+    if (case_get(r->db, r->arena, &r->who, id, &v, e))
+        return NULL;
+    return api_case_view_json(r, &v, e);
+}
+
+/* Answers the case after a write: status and the view, with message, or
+ * with transition code's message (its done_message, which may name the
+ * case's fields) when message is NULL and code is not.  The case is read
+ * once, in one snapshot (its dozen reads). */
 static void api_case_reply_after(struct http_req *r, int status, int64_t id,
-                                 const char *message)
+                                 const char *code, const char *message)
 {
     struct err e;
+    struct case_view v;
+    json_t *o = NULL;
     err_clear(&e);
-    json_t *o = api_case_view(r, id, &e);
+    store_read_begin(r->db);
+    if (case_get(r->db, r->arena, &r->who, id, &v, &e) == 0) {
+        const struct transition_def *t =
+            code != NULL ? module_transition(v.c.m, code) : NULL;
+        if (message == NULL && t != NULL)
+            message = api_case_done_message(r->arena, t, &v);
+        o = api_case_view_json(r, &v, &e);
+    }
     if (o == NULL) /* done, but no longer visible to the actor */
         o = json_pack("{s:I}", "id", (json_int_t)id);
     if (message)
@@ -657,7 +678,7 @@ int api_cases_create(struct http_req *r)
         http_reply_err(r, &e);
         return 0;
     }
-    api_case_reply_after(r, 201, id, NULL);
+    api_case_reply_after(r, 201, id, NULL, NULL);
     return 0;
 }
 
@@ -679,7 +700,7 @@ int api_cases_update(struct http_req *r)
         http_reply_err(r, &e);
         return 0;
     }
-    api_case_reply_after(r, 200, id, "已保存");
+    api_case_reply_after(r, 200, id, NULL, "已保存");
     return 0;
 }
 
@@ -692,7 +713,6 @@ static const struct api_case_key api_case_fire_in[] = {
 int api_cases_fire(struct http_req *r)
 {
     struct err e;
-    struct case_view v;
     err_clear(&e);
     int64_t id = api_case_id_or_reply(r);
     if (id <= 0)
@@ -705,15 +725,7 @@ int api_cases_fire(struct http_req *r)
         http_reply_err(r, &e);
         return 0;
     }
-    const char *msg = NULL;
-    struct err ge;
-    err_clear(&ge);
-    if (case_get(r->db, r->arena, &r->who, id, &v, &ge) == 0) {
-        const struct transition_def *t = module_transition(v.c.m, code);
-        if (t)
-            msg = api_case_done_message(r->arena, t, &v);
-    }
-    api_case_reply_after(r, 200, id, msg);
+    api_case_reply_after(r, 200, id, code, NULL);
     return 0;
 }
 
@@ -735,7 +747,7 @@ int api_cases_comment(struct http_req *r)
         http_reply_err(r, &e);
         return 0;
     }
-    api_case_reply_after(r, 201, id, "已添加意见");
+    api_case_reply_after(r, 201, id, NULL, "已添加意见");
     return 0;
 }
 
@@ -763,7 +775,7 @@ int api_cases_link(struct http_req *r)
         http_reply_err(r, &e);
         return 0;
     }
-    api_case_reply_after(r, 201, id, "已关联");
+    api_case_reply_after(r, 201, id, NULL, "已关联");
     return 0;
 }
 

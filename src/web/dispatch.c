@@ -60,10 +60,15 @@ const struct route dispatch_builtin_routes[] = {
     {0},
 };
 
+/* A request reads in one snapshot of the database (store_read_begin)
+ * until it writes: a page sees one state throughout, and SQLite locks
+ * once; the pool ends it. */
 static void take_db(struct http_req *r)
 {
-    if (r->db == NULL && r->app && r->app->pool)
+    if (r->db == NULL && r->app && r->app->pool) {
         r->db = store_pool_get(r->app->pool);
+        store_read_begin(r->db);
+    }
 }
 
 void dispatch_end(struct http_req *r)

@@ -619,6 +619,73 @@ static void test_locks(void **state)
     store_close(b);
 }
 
+/* A read snapshot: reads see one state of the database until its end; a
+ * write inside ends it first (and so succeeds though another connection
+ * wrote meanwhile: SQLite would refuse to write from the old state); it
+ * is no transaction for store_in_tx; store_begin ends it; the pool ends
+ * it.  PostgreSQL has none: the same calls do nothing there. */
+static void test_read_snapshot(void **state)
+{
+    struct fixture *fx = *state;
+    char url[600], err[512];
+    static const char count[] = "SELECT count(*) FROM items";
+    fresh_url(fx, "snap", url, sizeof(url));
+    struct store *a = store_open(url, err, sizeof(err));
+    assert_non_null(a);
+    assert_int_equal(store_migrate(a, test_schema, err, sizeof(err)),
+                     STORE_OK);
+    struct store *b = store_open(url, err, sizeof(err));
+    assert_non_null(b);
+    add_item(a, "one", 1);
+
+    store_read_begin(a);
+    assert_false(store_in_tx(a));
+    assert_int_equal(count_rows(a, count), 1);
+    add_item(b, "two", 2);
+    assert_int_equal(count_rows(a, count), fx->kind == STORE_SQLITE ? 1 : 2);
+    assert_int_equal(store_run(a, "UPDATE items SET n = n + 10", ""),
+                     STORE_OK);
+    assert_int_equal(count_rows(a, count), 2);
+    assert_int_equal(count_rows(b, "SELECT sum(n) FROM items"), 23);
+
+    store_read_begin(a);
+    assert_int_equal(count_rows(a, count), 2);
+    add_item(b, "three", 3);
+    assert_int_equal(store_begin(a), STORE_OK);
+    assert_true(store_in_tx(a));
+    assert_int_equal(count_rows(a, count), 3);
+    store_read_begin(a); /* nothing inside a transaction */
+    add_item(a, "four", 4);
+    assert_int_equal(store_commit(a), STORE_OK);
+    assert_false(store_in_tx(a));
+    assert_int_equal(count_rows(b, count), 4);
+
+    store_read_begin(a);
+    assert_int_equal(count_rows(a, count), 4);
+    store_read_end(a);
+    store_read_end(a); /* none open: nothing */
+    add_item(b, "five", 5);
+    assert_int_equal(count_rows(a, count), 5);
+    store_read_begin(a);
+    assert_int_equal(store_exec(a, "DELETE FROM items WHERE name = 'five'"),
+                     STORE_OK);
+    assert_int_equal(count_rows(b, count), 4);
+    store_close(a);
+
+    struct store_pool *p = store_pool_open(url, 1, err, sizeof(err));
+    assert_non_null(p);
+    struct store *c = store_pool_get(p);
+    store_read_begin(c);
+    assert_int_equal(count_rows(c, count), 4);
+    store_pool_put(p, c);
+    add_item(b, "six", 6);
+    c = store_pool_get(p);
+    assert_int_equal(count_rows(c, count), 5);
+    store_pool_put(p, c);
+    store_pool_close(p);
+    store_close(b);
+}
+
 #define POOL_THREADS 4
 #define POOL_ROUNDS 25
 
@@ -803,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_changes_reset),
         cmocka_unit_test(test_prepare_again),
         cmocka_unit_test(test_locks),
+        cmocka_unit_test(test_read_snapshot),
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_backup),
     };
