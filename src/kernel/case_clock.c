@@ -443,11 +443,16 @@ static const char CASE_SQL_REFRESH_ROW[] =
 static const char CASE_SQL_CHILD_LIGHTS[] =
     "SELECT MIN(light_due_ms), MIN(light_yellow_ms), MAX(light_floor)"
     " FROM cases WHERE parent_id = $1 AND closed_ms = 0";
+/* Both write only a change: most refreshes (a 催办, a comment) find the
+ * clocks as they were, and an UPDATE that sets an indexed column rewrites
+ * its index entries, changed or not (five indexes hold these columns). */
 static const char CASE_SQL_CLOCK_DUE[] =
-    "UPDATE case_clocks SET due_ms = $2 WHERE id = $1";
+    "UPDATE case_clocks SET due_ms = $2 WHERE id = $1 AND due_ms <> $2";
 static const char CASE_SQL_CACHE[] =
     "UPDATE cases SET due_ms = $2, light_due_ms = $3, light_yellow_ms = $4,"
-    " light_floor = $5 WHERE id = $1";
+    " light_floor = $5 WHERE id = $1 AND (due_ms <> $2"
+    " OR light_due_ms IS DISTINCT FROM $3"
+    " OR light_yellow_ms IS DISTINCT FROM $4 OR light_floor <> $5)";
 
 static void case_min(int64_t *acc, int *has, int64_t v)
 {

@@ -1526,9 +1526,10 @@ static void test_links_comments_edit(void **state)
 
 /* A transition writes only what changed: triggers record each UPDATE
  * that sets one of the indexed columns of cases (SQLite and PostgreSQL
- * fire "UPDATE OF" when the column is set, changed or not) and each
- * rewrite of case_parties and case_waits.  A 催办 sets none of them; a
- * reassignment sets the handler and rewrites parties and waits. */
+ * fire "UPDATE OF" when the column is set, changed or not), each
+ * rewrite of case_parties and case_waits, and each write of the clocks
+ * and their cached lights.  A 催办 does none of them; a reassignment sets
+ * the handler, rewrites parties and waits, and a shorter limit the clocks. */
 static int64_t writes_of(struct fx *f, const char *what)
 {
     int64_t n = -1;
@@ -1558,7 +1559,12 @@ static void test_writes_only_what_changed(void **state)
                        "CREATE TRIGGER w_parties AFTER DELETE ON case_parties"
                        " FOR EACH ROW EXECUTE FUNCTION wrote_fn('parties');"
                        "CREATE TRIGGER w_waits AFTER DELETE ON case_waits"
-                       " FOR EACH ROW EXECUTE FUNCTION wrote_fn('waits');"),
+                       " FOR EACH ROW EXECUTE FUNCTION wrote_fn('waits');"
+                       "CREATE TRIGGER w_clocks AFTER UPDATE ON case_clocks"
+                       " FOR EACH ROW EXECUTE FUNCTION wrote_fn('clocks');"
+                       "CREATE TRIGGER w_lights AFTER UPDATE OF due_ms,"
+                       " light_due_ms, light_yellow_ms, light_floor ON cases"
+                       " FOR EACH ROW EXECUTE FUNCTION wrote_fn('clocks');"),
             STORE_OK);
         snprintf(sql, sizeof(sql),
                  "CREATE TRIGGER w_cols AFTER UPDATE OF %s ON cases FOR EACH"
@@ -1572,7 +1578,13 @@ static void test_writes_only_what_changed(void **state)
                        " case_parties BEGIN INSERT INTO wrote VALUES"
                        " ('parties'); END;"
                        "CREATE TEMP TRIGGER w_waits AFTER DELETE ON case_waits"
-                       " BEGIN INSERT INTO wrote VALUES ('waits'); END;"),
+                       " BEGIN INSERT INTO wrote VALUES ('waits'); END;"
+                       "CREATE TEMP TRIGGER w_clocks AFTER UPDATE ON"
+                       " case_clocks BEGIN INSERT INTO wrote VALUES"
+                       " ('clocks'); END;"
+                       "CREATE TEMP TRIGGER w_lights AFTER UPDATE OF due_ms,"
+                       " light_due_ms, light_yellow_ms, light_floor ON cases"
+                       " BEGIN INSERT INTO wrote VALUES ('clocks'); END;"),
             STORE_OK);
         snprintf(sql, sizeof(sql),
                  "CREATE TEMP TRIGGER w_cols AFTER UPDATE OF %s ON cases"
@@ -1586,6 +1598,7 @@ static void test_writes_only_what_changed(void **state)
     assert_int_equal(writes_of(f, "cols"), 0);
     assert_int_equal(writes_of(f, "parties"), 0);
     assert_int_equal(writes_of(f, "waits"), 0);
+    assert_int_equal(writes_of(f, "clocks"), 0); /* nor the clocks */
     /* 退回: the state and the waits change, the parties do not */
     assert_int_equal(fire(f, &f->staff1, id, "decline", NULL, "不是我们的", &e),
                      0);
@@ -1600,6 +1613,7 @@ static void test_writes_only_what_changed(void **state)
                           NULL, &e),
                      0);
     assert_true(writes_of(f, "parties") >= 1);
+    assert_true(writes_of(f, "clocks") >= 1); /* a shorter limit */
 }
 
 int main(void)
