@@ -27,6 +27,8 @@
  *     POST  /api/v1/notifications/read            signed in  {ids} | {all}
  *     GET   /api/v1/search                        signed in  ?q=&module=
  *                                                            &page=&per_page=
+ *                                                            &sort= (newest
+ *                                                            registered first)
  *     GET   /api/v1/openapi.json                  signed in
  *
  * Values: unit fields take unit codes, person fields logins, dates

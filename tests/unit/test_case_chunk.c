@@ -495,7 +495,7 @@ static void read_chunks(struct office *o, const struct actor *who,
 /* The sorts case_filter allows, each way, and the default (NULL). */
 static const char *const sorts[] = {
     NULL,       "due",    "-due",    "created", "-created", "updated",
-    "-updated", "number", "-number", "title",   "-title",
+    "-updated", "number", "-number", "title",   "-title", "id", "-id",
 };
 #define NSORTS (sizeof(sorts) / sizeof(sorts[0]))
 
