@@ -96,13 +96,13 @@ int store_in_tx(const struct store *db);
  * the database and the locks on the write-ahead log's index are taken
  * once instead of once per statement (a list page ran nine statements:
  * eighteen fcntl calls, each a costly system call on these machines).
- * For requests that only read; the dispatcher opens one for GET and HEAD.
- * A write ends it first, by itself: store_begin, store_exec, a statement
- * that writes outside a transaction; what follows the write reads the
- * database as it is now.  It is not a transaction: store_in_tx stays 0 (so
- * memos keep working) and there is nothing to roll back.  Begin does
- * nothing inside a transaction or snapshot, and on PostgreSQL; end does
- * nothing when none is open. */
+ * The dispatcher opens one for every request.  A write ends it first,
+ * by itself: store_begin, store_exec, a statement that writes outside a
+ * transaction; what follows the write reads the database as it is now.
+ * It is not a transaction: store_in_tx stays 0 (so memos keep working)
+ * and there is nothing to roll back.  Begin does nothing inside a
+ * transaction or snapshot, and on PostgreSQL; end does nothing when none
+ * is open. */
 void store_read_begin(struct store *db);
 void store_read_end(struct store *db);
 
