@@ -711,6 +711,8 @@ int files_remove(struct store *db, const struct actor *who, int64_t id,
         err_set(e, 404, "not_found", FILES_MSG_NOT_FOUND);
         goto out;
     }
+    store_finalize(st); /* before the transaction ends (sqlite.c) */
+    st = NULL;
     if (files_audit(db, who, "file.remove", &f)) {
         err_set(e, 500, "db", FILES_MSG_IO);
         goto out;

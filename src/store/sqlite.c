@@ -16,8 +16,13 @@
  * instead: for another connection of this process on the file's write
  * gate, woken as soon as that one ends, and for another process in the
  * busy handler (sqlite_file.h, which also moves checkpoints off the
- * committing thread).  The single write lock is also why
- * store_tx_lock() has nothing to do and session locks are always granted.
+ * committing thread).  The gate's holder writes on the file's one writer
+ * connection, lent for the transaction (cur), whose page cache stays warm
+ * from one transaction to the next: a pooled connection's would have been
+ * emptied by every other connection's commit.  Anything a transaction
+ * prepares it finalizes before it ends (sqlite_write_end logs it if not).
+ * The single write lock is also why store_tx_lock() has nothing to do and
+ * session locks are always granted.
  *
  * Error classes: SQLITE_CONSTRAINT -> STORE_E_CONSTRAINT, SQLITE_BUSY and
  * SQLITE_LOCKED -> STORE_E_BUSY, anything else -> STORE_E_OTHER.
@@ -58,15 +63,22 @@ struct sqlite_cached {
     int in_use;
 };
 
-struct sqlite_store {
-    struct store base;
-    sqlite3 *conn;
+/* One SQLite handle and the statements prepared on it. */
+struct sqlite_conn {
+    sqlite3 *db;
     struct sqlite_cached cache[SQLITE_CACHE_MAX];
     int evict; /* where the next eviction looks first */
+};
+
+struct sqlite_store {
+    struct store base;
+    struct sqlite_conn own;
+    struct sqlite_conn *cur;  /* own, or the file's writer lent for a
+                                 transaction (sqlite_file_writer) */
     struct sqlite_file *file; /* shared with the process's other connections
                                  to the file (NULL: in memory) */
     int writing;              /* holds the file's write gate */
-    int reading;              /* in a read snapshot (store_read_begin) */
+    int reading;              /* own is in a read snapshot */
 };
 
 struct sqlite_stmt {
@@ -78,7 +90,7 @@ struct sqlite_stmt {
 
 static sqlite3 *conn_of(const struct store *db)
 {
-    return ((const struct sqlite_store *)db)->conn;
+    return ((const struct sqlite_store *)db)->cur->db;
 }
 
 static sqlite3_stmt *stmt_of(struct stmt *st)
@@ -97,11 +109,6 @@ static enum store_errc errc_of(int rc)
     default:
         return STORE_E_OTHER;
     }
-}
-
-static int sqlite_fail(struct store *db, int rc)
-{
-    return store_fail(db, errc_of(rc), "%s", sqlite3_errmsg(conn_of(db)));
 }
 
 /* mkdir -p of the directory part of path. */
@@ -136,10 +143,42 @@ out:
     return rc;
 }
 
+/* Finalizes c's statements and closes its handle. */
+static void sqlite_conn_close(struct sqlite_conn *c)
+{
+    for (int i = 0; i < SQLITE_CACHE_MAX; i++)
+        if (c->cache[i].sql != NULL) {
+            sqlite3_finalize(c->cache[i].st);
+            free(c->cache[i].sql);
+        }
+    sqlite3_close_v2(c->db);
+}
+
+static void sqlite_writer_release(void *w)
+{
+    sqlite_conn_close(w);
+    free(w);
+}
+
 /* Lets the next writer of this process in, if this connection holds the
- * gate. */
+ * gate; the writer it was lent goes back to the file, rolled back if its
+ * transaction is still open, so that the next holder finds it idle.  A
+ * statement prepared in the transaction and still open would be used by
+ * two threads: the writer's handle is opened FULLMUTEX so that this
+ * cannot corrupt it, and it is logged as the bug it is. */
 static void sqlite_write_end(struct sqlite_store *ss)
 {
+    if (ss->cur != &ss->own) {
+        struct sqlite_conn *w = ss->cur;
+        int open = 0;
+        if (!sqlite3_get_autocommit(w->db))
+            sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+        for (int i = 0; i < SQLITE_CACHE_MAX; i++)
+            open += w->cache[i].in_use;
+        if (open > 0)
+            log_error("%d statements outlived their transaction", open);
+        ss->cur = &ss->own;
+    }
     if (ss->writing) {
         ss->writing = 0;
         sqlite_file_write_end(ss->file);
@@ -151,25 +190,20 @@ static void sqlite_write_end(struct sqlite_store *ss)
  * in-memory database has no file: it keeps SQLite's defaults. */
 static void sqlite_file_attach(struct sqlite_store *ss)
 {
-    const char *path = sqlite3_db_filename(ss->conn, "main");
+    const char *path = sqlite3_db_filename(ss->own.db, "main");
     if (path == NULL || path[0] == '\0')
         return;
     ss->file = sqlite_file_get(path);
     if (ss->file == NULL)
         return;
-    sqlite3_wal_hook(ss->conn, sqlite_file_wal_hook, ss->file);
+    sqlite3_wal_hook(ss->own.db, sqlite_file_wal_hook, ss->file);
 }
 
 static void sqlite_close(struct store *db)
 {
     struct sqlite_store *ss = (struct sqlite_store *)db;
     sqlite_write_end(ss);
-    for (int i = 0; i < SQLITE_CACHE_MAX; i++)
-        if (ss->cache[i].sql != NULL) {
-            sqlite3_finalize(ss->cache[i].st);
-            free(ss->cache[i].sql);
-        }
-    sqlite3_close_v2(conn_of(db));
+    sqlite_conn_close(&ss->own);
     sqlite_file_put(ss->file);
     free(db);
 }
@@ -183,11 +217,11 @@ static uint64_t cache_hash(const char *sql)
 }
 
 /* A cached statement of that text not in use, marked in use; or NULL. */
-static struct sqlite_cached *cache_take(struct sqlite_store *ss,
+static struct sqlite_cached *cache_take(struct sqlite_conn *cn,
                                         const char *sql, uint64_t h)
 {
     for (int i = 0; i < SQLITE_CACHE_MAX; i++) {
-        struct sqlite_cached *c = &ss->cache[i];
+        struct sqlite_cached *c = &cn->cache[i];
         if (c->sql != NULL && !c->in_use && c->hash == h &&
             strcmp(c->sql, sql) == 0) {
             c->in_use = 1;
@@ -199,13 +233,13 @@ static struct sqlite_cached *cache_take(struct sqlite_store *ss,
 
 /* Keeps a freshly prepared statement (in use); NULL when every slot is
  * busy, and the statement then stays uncached. */
-static struct sqlite_cached *cache_put(struct sqlite_store *ss,
+static struct sqlite_cached *cache_put(struct sqlite_conn *cn,
                                        const char *sql, uint64_t h,
                                        sqlite3_stmt *st)
 {
     for (int k = 0; k < SQLITE_CACHE_MAX; k++) {
-        int i = (ss->evict + k) % SQLITE_CACHE_MAX;
-        struct sqlite_cached *c = &ss->cache[i];
+        int i = (cn->evict + k) % SQLITE_CACHE_MAX;
+        struct sqlite_cached *c = &cn->cache[i];
         if (c->in_use)
             continue;
         if (c->sql != NULL) {
@@ -218,7 +252,7 @@ static struct sqlite_cached *cache_put(struct sqlite_store *ss,
         c->hash = h;
         c->st = st;
         c->in_use = 1;
-        ss->evict = (i + 1) % SQLITE_CACHE_MAX;
+        cn->evict = (i + 1) % SQLITE_CACHE_MAX;
         return c;
     }
     return NULL;
@@ -253,51 +287,81 @@ static void sqlite_config(void)
     sqlite3_initialize();
 }
 
+/* Opens a handle on path with flags (besides read-write, create) and the
+ * settings every connection has; 0, or -1 with a message in err. */
+static int sqlite_conn_open(struct sqlite_conn *c, const char *path,
+                            int flags, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    char cache[64];
+    int rc = sqlite3_open_v2(
+        path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | flags, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path,
+                 c->db != NULL ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, SQLITE_BUSY_MS);
+    snprintf(cache, sizeof(cache), "PRAGMA cache_size = -%d;",
+             atomic_load(&sqlite_cache_kib));
+    if (sqlite3_exec(c->db, SQL_PRAGMAS, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(c->db, cache, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot set up %s: %s", path,
+                 msg != NULL ? msg : "unknown error");
+        sqlite3_free(msg);
+        goto fail;
+    }
+    return 0;
+fail:
+    sqlite3_close_v2(c->db);
+    c->db = NULL;
+    return -1;
+}
+
 struct store *store_sqlite_open(const char *path, char *err, size_t errlen)
 {
     pthread_once(&sqlite_config_once, sqlite_config);
-    struct store *db = NULL;
     struct sqlite_store *s = NULL;
-    char *msg = NULL;
     if (strcmp(path, ":memory:") != 0 &&
         make_parent_dir(path, err, errlen) != 0)
-        goto out;
+        return NULL;
     s = calloc(1, sizeof(*s));
     if (s == NULL)
         abort();
     s->base.ops = &store_sqlite_ops;
-    int rc = sqlite3_open_v2(path, &s->conn,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                 SQLITE_OPEN_NOMUTEX, /* one thread at a
-                                                         time: store.h */
-                             NULL);
-    if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open %s: %s", path,
-                 s->conn != NULL ? sqlite3_errmsg(s->conn)
-                                 : sqlite3_errstr(rc));
-        goto out;
-    }
-    sqlite3_extended_result_codes(s->conn, 1);
-    sqlite3_busy_timeout(s->conn, SQLITE_BUSY_MS);
-    char cache[64];
-    snprintf(cache, sizeof(cache), "PRAGMA cache_size = -%d;",
-             atomic_load(&sqlite_cache_kib));
-    if (sqlite3_exec(s->conn, SQL_PRAGMAS, NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(s->conn, cache, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot set up %s: %s", path,
-                 msg != NULL ? msg : "unknown error");
-        goto out;
+    s->cur = &s->own;
+    /* one thread at a time: store.h */
+    if (sqlite_conn_open(&s->own, path, SQLITE_OPEN_NOMUTEX, err, errlen) !=
+        0) {
+        free(s);
+        return NULL;
     }
     sqlite_file_attach(s);
-    db = &s->base;
-    s = NULL;
-out:
-    sqlite3_free(msg);
-    if (s != NULL) {
-        sqlite3_close_v2(s->conn);
-        free(s);
+    return &s->base;
+}
+
+/* The file's writer for a transaction of ss, which holds the gate: opened
+ * on first need (FULLMUTEX: it moves between threads), with the file's
+ * checkpointer hook; ss's own connection when it cannot be opened. */
+static struct sqlite_conn *sqlite_writer(struct sqlite_store *ss)
+{
+    struct sqlite_conn *w = sqlite_file_writer(ss->file);
+    char err[256];
+    if (w != NULL)
+        return w;
+    w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        abort();
+    if (sqlite_conn_open(w, sqlite3_db_filename(ss->own.db, "main"),
+                         SQLITE_OPEN_FULLMUTEX, err, sizeof(err)) != 0) {
+        log_warn("writing on the pool's connection: %s", err);
+        free(w);
+        return &ss->own;
     }
-    return db;
+    sqlite3_wal_hook(w->db, sqlite_file_wal_hook, ss->file);
+    sqlite_file_writer_set(ss->file, w, sqlite_writer_release);
+    return w;
 }
 
 static int sqlite_exec(struct store *db, const char *sql)
@@ -316,9 +380,10 @@ static int sqlite_exec(struct store *db, const char *sql)
 static void sqlite_read_begin(struct store *db)
 {
     struct sqlite_store *ss = (struct sqlite_store *)db;
-    if (ss->reading || !sqlite3_get_autocommit(ss->conn))
+    if (ss->reading || ss->cur != &ss->own ||
+        !sqlite3_get_autocommit(ss->own.db))
         return;
-    if (sqlite3_exec(ss->conn, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+    if (sqlite3_exec(ss->own.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
         ss->reading = 1;
 }
 
@@ -328,11 +393,11 @@ static void sqlite_read_end(struct store *db)
     if (!ss->reading)
         return;
     ss->reading = 0;
-    if (sqlite3_get_autocommit(ss->conn))
+    if (sqlite3_get_autocommit(ss->own.db))
         return; /* SQLite ended it (an error) */
-    if (sqlite3_exec(ss->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        log_warn("ending a read snapshot: %s", sqlite3_errmsg(ss->conn));
-        sqlite3_exec(ss->conn, "ROLLBACK", NULL, NULL, NULL);
+    if (sqlite3_exec(ss->own.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        log_warn("ending a read snapshot: %s", sqlite3_errmsg(ss->own.db));
+        sqlite3_exec(ss->own.db, "ROLLBACK", NULL, NULL, NULL);
     }
 }
 
@@ -344,6 +409,7 @@ static int sqlite_begin(struct store *db)
     if (ss->file != NULL) {
         sqlite_file_write_begin(ss->file);
         ss->writing = 1;
+        ss->cur = sqlite_writer(ss);
     }
     rc = sqlite_exec(db, "BEGIN IMMEDIATE");
     if (rc != STORE_OK)
@@ -371,7 +437,7 @@ static int sqlite_rollback(struct store *db)
 static int sqlite_in_tx(const struct store *db)
 {
     struct sqlite_store *ss = (struct sqlite_store *)(uintptr_t)db;
-    int in = !sqlite3_get_autocommit(ss->conn);
+    int in = !sqlite3_get_autocommit(ss->cur->db);
     /* SQLite ends a transaction by itself on some errors (SQLITE_FULL,
      * an I/O error); store_rollback then asks this and calls no rollback,
      * so the gate is let go here.  The store is the caller's own, not a
@@ -391,7 +457,7 @@ static struct stmt *sqlite_prepare(struct store *db, const char *sql)
     if (s == NULL)
         abort();
     s->base.db = db;
-    s->cached = cache_take(ss, sql, h);
+    s->cached = cache_take(ss->cur, sql, h);
     if (s->cached != NULL) {
         s->st = s->cached->st;
         return &s->base;
@@ -427,7 +493,7 @@ static struct stmt *sqlite_prepare(struct store *db, const char *sql)
         }
     }
     if (s->st != NULL)
-        s->cached = cache_put(ss, sql, h, s->st);
+        s->cached = cache_put(ss->cur, sql, h, s->st);
 out:
     free(q);
     return &s->base;
@@ -480,7 +546,8 @@ static int sqlite_step(struct stmt *st)
         return STORE_DONE;
     }
     st->failed = 1;
-    return sqlite_fail(st->db, rc);
+    return store_fail(st->db, errc_of(rc), "%s",
+                      sqlite3_errmsg(sqlite3_db_handle(s->st)));
 }
 
 static int sqlite_col_count(struct stmt *st)
@@ -505,7 +572,9 @@ static const char *sqlite_col_text(struct stmt *st, int idx)
 
 static int64_t sqlite_changes(struct stmt *st)
 {
-    return sqlite3_changes64(conn_of(st->db));
+    return sqlite3_changes64(stmt_of(st) != NULL
+                                 ? sqlite3_db_handle(stmt_of(st))
+                                 : conn_of(st->db));
 }
 
 static void sqlite_reset(struct stmt *st)

@@ -32,6 +32,10 @@ struct sqlite_file {
     int marked; /* the log's pages when the checkpointer was last woken */
     long checkpoints; /* PASSIVE ones that found the log */
     long restarts;    /* logs started again from the top */
+
+    /* the writer (sqlite_file_writer), touched by the gate's holder only */
+    void *writer;
+    void (*writer_release)(void *w);
 };
 
 static pthread_mutex_t files_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -88,6 +92,8 @@ void sqlite_file_put(struct sqlite_file *f)
     pthread_mutex_unlock(&f->mu);
     if (f->started)
         pthread_join(f->thread, NULL);
+    if (f->writer != NULL)
+        f->writer_release(f->writer);
     pthread_cond_destroy(&f->work_cv);
     pthread_cond_destroy(&f->free_cv);
     pthread_mutex_destroy(&f->mu);
@@ -103,6 +109,18 @@ void sqlite_file_write_begin(struct sqlite_file *f)
     while (f->serving != mine)
         pthread_cond_wait(&f->free_cv, &f->mu);
     pthread_mutex_unlock(&f->mu);
+}
+
+void *sqlite_file_writer(struct sqlite_file *f)
+{
+    return f->writer;
+}
+
+void sqlite_file_writer_set(struct sqlite_file *f, void *w,
+                            void (*release)(void *w))
+{
+    f->writer = w;
+    f->writer_release = release;
 }
 
 void sqlite_file_write_end(struct sqlite_file *f)

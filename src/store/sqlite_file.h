@@ -54,6 +54,19 @@ void sqlite_file_put(struct sqlite_file *f);
 void sqlite_file_write_begin(struct sqlite_file *f);
 void sqlite_file_write_end(struct sqlite_file *f);
 
+/* The connection that writes.  SQLite empties a connection's page cache
+ * whenever another connection has written to the file since it last read
+ * (in WAL mode, at the start of each read transaction): with 16 writers
+ * taking turns on the pool's connections, every transition read its pages
+ * again from the OS (pread: a quarter of a 催办's time at 1M cases).  So
+ * the gate's holder writes on one connection kept for the file, whose
+ * cache stays warm from one transaction to the next (sqlite.c lends it).
+ * NULL until set; only the gate's holder gets or sets it.  release is
+ * called with it when the file's last connection is put. */
+void *sqlite_file_writer(struct sqlite_file *f);
+void sqlite_file_writer_set(struct sqlite_file *f, void *w,
+                            void (*release)(void *w));
+
 /* For sqlite3_wal_hook(conn, sqlite_file_wal_hook, f): called after each
  * commit with the log's size in pages; wakes the checkpointer when it is
  * past SQLITE_FILE_CHECKPOINT_PAGES.  Returns SQLITE_OK. */

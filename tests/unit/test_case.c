@@ -1571,23 +1571,25 @@ static void test_writes_only_what_changed(void **state)
                  " ROW EXECUTE FUNCTION wrote_fn('cols')",
                  cols);
     } else {
+        /* not TEMP: a temporary trigger lives on one connection, and
+         * transactions write on the file's writer (sqlite_file.h) */
         assert_int_equal(
             store_exec(f->db,
-                       "CREATE TEMP TABLE wrote (what TEXT);"
-                       "CREATE TEMP TRIGGER w_parties AFTER DELETE ON"
+                       "CREATE TABLE wrote (what TEXT);"
+                       "CREATE TRIGGER w_parties AFTER DELETE ON"
                        " case_parties BEGIN INSERT INTO wrote VALUES"
                        " ('parties'); END;"
-                       "CREATE TEMP TRIGGER w_waits AFTER DELETE ON case_waits"
+                       "CREATE TRIGGER w_waits AFTER DELETE ON case_waits"
                        " BEGIN INSERT INTO wrote VALUES ('waits'); END;"
-                       "CREATE TEMP TRIGGER w_clocks AFTER UPDATE ON"
+                       "CREATE TRIGGER w_clocks AFTER UPDATE ON"
                        " case_clocks BEGIN INSERT INTO wrote VALUES"
                        " ('clocks'); END;"
-                       "CREATE TEMP TRIGGER w_lights AFTER UPDATE OF due_ms,"
+                       "CREATE TRIGGER w_lights AFTER UPDATE OF due_ms,"
                        " light_due_ms, light_yellow_ms, light_floor ON cases"
                        " BEGIN INSERT INTO wrote VALUES ('clocks'); END;"),
             STORE_OK);
         snprintf(sql, sizeof(sql),
-                 "CREATE TEMP TRIGGER w_cols AFTER UPDATE OF %s ON cases"
+                 "CREATE TRIGGER w_cols AFTER UPDATE OF %s ON cases"
                  " BEGIN INSERT INTO wrote VALUES ('cols'); END",
                  cols);
     }

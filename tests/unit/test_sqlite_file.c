@@ -3,7 +3,7 @@
  * share (store/sqlite_file.h): writers queue at the write gate in order
  * and each is let in when the one before ends (commit or rollback); the
  * checkpointer runs when the log grows past its mark, off the committing
- * thread.  SQLite only.
+ * thread; transactions write on the file's one writer.  SQLite only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -128,6 +128,64 @@ static void test_rollback_opens_the_gate(void **state)
     assert_int_equal(sqlite_file_writers(f->file), 0);
 }
 
+static int64_t data_version(struct store *db)
+{
+    int64_t v = -1;
+    assert_int_equal(store_query_int(db, "PRAGMA data_version", &v, ""),
+                     STORE_ROW);
+    return v;
+}
+
+/* Transactions of every connection write on the file's one writer, whose
+ * page cache stays warm: SQLite's data_version, which changes when
+ * another connection has committed, reads the same in a transaction of a
+ * before and after one of b.  a's own connection outside a transaction
+ * sees the writes.  A connection closed inside a transaction leaves the
+ * writer rolled back and free. */
+static void test_one_writer(void **state)
+{
+    struct fx *f = *state;
+    struct store *c;
+    int64_t v1, v2, own, n = -1;
+
+    own = data_version(f->a);
+    assert_int_equal(store_begin(f->a), STORE_OK);
+    v1 = data_version(f->a);
+    assert_int_equal(store_run(f->a, "INSERT INTO t (k) VALUES (1)", ""),
+                     STORE_OK);
+    assert_int_equal(store_commit(f->a), STORE_OK);
+    assert_int_equal(store_begin(f->b), STORE_OK);
+    assert_int_equal(store_run(f->b, "INSERT INTO t (k) VALUES (2)", ""),
+                     STORE_OK);
+    assert_int_equal(store_commit(f->b), STORE_OK);
+    assert_int_equal(store_begin(f->a), STORE_OK);
+    v2 = data_version(f->a);
+    assert_int_equal(store_commit(f->a), STORE_OK);
+    assert_int_equal(v1, v2);
+    assert_true(data_version(f->a) != own);
+    assert_int_equal(store_query_int(f->a, "SELECT COUNT(*) FROM t", &n, ""),
+                     STORE_ROW);
+    assert_int_equal(n, 2);
+
+    c = unit_db_connect(&f->u);
+    assert_non_null(c);
+    assert_int_equal(store_begin(c), STORE_OK);
+    assert_int_equal(store_run(c, "INSERT INTO t (k) VALUES (3)", ""),
+                     STORE_OK);
+    store_close(c);
+    assert_int_equal(sqlite_file_writers(f->file), 0);
+    assert_int_equal(store_begin(f->b), STORE_OK);
+    assert_int_equal(store_query_int(f->b, "SELECT COUNT(*) FROM t", &n, ""),
+                     STORE_ROW);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_run(f->b, "INSERT INTO t (k) VALUES (4)", ""),
+                     STORE_OK);
+    assert_int_equal(store_commit(f->b), STORE_OK);
+    assert_int_equal(store_query_int(f->a, "SELECT COUNT(*) FROM t", &n, ""),
+                     STORE_ROW);
+    assert_int_equal(n, 3);
+}
+
 static void test_checkpointer_runs(void **state)
 {
     struct fx *f = *state;
@@ -180,6 +238,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_writers_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_opens_the_gate, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_one_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpointer_runs, setup,
                                         teardown),
     };
