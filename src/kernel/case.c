@@ -414,26 +414,42 @@ static int case_waits_write(struct store *db, const struct module_def *m,
 
 /* ---- people to notify ---- */
 
-static const char CASE_SQL_PEOPLE_WAITING[] =
-    "SELECT DISTINCT u.id FROM case_waits w JOIN cases c ON c.id = w.case_id"
-    " JOIN users u ON u.active = 1 AND u.clearance >= c.secrecy AND"
-    " ((w.user_id <> 0 AND u.id = w.user_id) OR (w.user_id = 0 AND"
-    " w.unit_id <> 0 AND u.unit_id = w.unit_id) OR (w.user_id = 0 AND"
-    " w.unit_id = 0 AND c.secrecy = 0)) WHERE w.case_id = $1 AND"
-    " (w.role = '*' OR EXISTS"
-    " (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND"
-    " r.role = w.role)) AND NOT EXISTS (SELECT 1 FROM user_roles r JOIN"
-    " roles o ON o.code = r.role WHERE r.user_id = u.id AND o.admin = 1)"
-    " ORDER BY u.id LIMIT 200";
+/* Who may act on a case: active, cleared for it, not an administrator
+ * (u the user, c the case). */
+#define CASE_PEOPLE_MAY                                                        \
+    " u.active = 1 AND u.clearance >= c.secrecy AND NOT EXISTS (SELECT 1"      \
+    " FROM user_roles r JOIN roles o ON o.code = r.role WHERE"                 \
+    " r.user_id = u.id AND o.admin = 1)"
 
+/* A wait names a person, a unit's people, or (neither, an open case)
+ * everyone; each kind is its own branch, found through its own index: one
+ * join with the three as an OR read every user for every transition (2 ms
+ * inside the write lock with 3,000 users).  "+w.user_id" keeps the planner
+ * on the case's waits rather than on every wait of user 0. */
+#define CASE_PEOPLE_WAIT_ROLE                                                  \
+    " AND (w.role = '*' OR EXISTS (SELECT 1 FROM user_roles r WHERE"           \
+    " r.user_id = u.id AND r.role = w.role)) AND" CASE_PEOPLE_MAY
+static const char CASE_SQL_PEOPLE_WAITING[] =
+    "SELECT u.id FROM case_waits w JOIN cases c ON c.id = w.case_id"
+    " JOIN users u ON u.id = w.user_id WHERE w.case_id = $1 AND"
+    " +w.user_id <> 0" CASE_PEOPLE_WAIT_ROLE
+    " UNION SELECT u.id FROM case_waits w JOIN cases c ON c.id = w.case_id"
+    " JOIN users u ON u.unit_id = w.unit_id WHERE w.case_id = $1 AND"
+    " +w.user_id = 0 AND +w.unit_id <> 0" CASE_PEOPLE_WAIT_ROLE
+    " UNION SELECT u.id FROM case_waits w JOIN cases c ON c.id = w.case_id"
+    " CROSS JOIN users u WHERE w.case_id = $1 AND +w.user_id = 0 AND"
+    " +w.unit_id = 0 AND c.secrecy = 0" CASE_PEOPLE_WAIT_ROLE
+    " ORDER BY 1 LIMIT 200";
+
+/* The parties: a person or a unit's people, a branch each as above. */
 static const char CASE_SQL_PEOPLE_REL[] =
-    "SELECT DISTINCT u.id, p.rel FROM case_parties p JOIN cases c"
-    " ON c.id = p.case_id JOIN users u ON u.active = 1 AND"
-    " u.clearance >= c.secrecy AND ((p.user_id <> 0 AND u.id = p.user_id) OR"
-    " (p.user_id = 0 AND p.unit_id <> 0 AND u.unit_id = p.unit_id))"
-    " WHERE p.case_id = $1 AND NOT EXISTS (SELECT 1 FROM user_roles r JOIN"
-    " roles o ON o.code = r.role WHERE r.user_id = u.id AND o.admin = 1)"
-    " ORDER BY u.id";
+    "SELECT u.id, p.rel FROM case_parties p JOIN cases c ON c.id = p.case_id"
+    " JOIN users u ON u.id = p.user_id WHERE p.case_id = $1 AND"
+    " +p.user_id <> 0 AND" CASE_PEOPLE_MAY
+    " UNION SELECT u.id, p.rel FROM case_parties p JOIN cases c"
+    " ON c.id = p.case_id JOIN users u ON u.unit_id = p.unit_id"
+    " WHERE p.case_id = $1 AND +p.user_id = 0 AND +p.unit_id <> 0 AND"
+    CASE_PEOPLE_MAY " ORDER BY 1";
 
 static const char CASE_SQL_USER_ROLES[] =
     "SELECT role FROM user_roles WHERE user_id = $1";
