@@ -1,6 +1,7 @@
 /*
  * sqlite_file.h - what the connections of this process to one SQLite
- * database file share (sqlite.c): the write gate and the checkpointer.
+ * database file share (sqlite.c): the write gate, the writer connection
+ * and the checkpointer.
  *
  * The write gate.  SQLite has one write lock per file.  A connection that
  * finds it taken waits in SQLite's busy handler, which sleeps and polls
