@@ -223,7 +223,10 @@ static int clock_eval_at(struct clock_eval_ctx *x, struct clock_state *st,
         ext += c->extensions[i].length;
     for (int i = 0; i < c->npauses; i++) {
         const struct clock_pause *p = &c->pauses[i];
-        if (p->from_ms >= at)
+        /* a pause that begins at `at` has begun: a transition that pauses
+         * and refreshes the case's lights in the same millisecond (a fast
+         * one does) must see it paused */
+        if (p->from_ms > at)
             break;
         int64_t to = p->to_ms == 0 || p->to_ms > at ? at : p->to_ms;
         if (to == at && (p->to_ms == 0 || p->to_ms > at))

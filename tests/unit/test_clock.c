@@ -241,6 +241,13 @@ static void test_pause_keeps_yellow(void **state)
     c.pauses = early;
     st = eval(&c, T("2026-04-30T10:00"));
     assert_int_equal(st.light, CLOCK_GREEN);
+    /* paused at the very instant it is read: paused already (a transition
+     * that pauses refreshes the case's lights in the same millisecond) */
+    c.pauses = p;
+    st = eval(&c, T("2026-03-05T10:00"));
+    assert_int_equal(st.paused, 1);
+    assert_int_equal(st.light, CLOCK_YELLOW);
+    assert_date(st.due_date, "2026-03-09");
 }
 
 /* A pause that starts after the due instant moves nothing: the clock
