@@ -79,9 +79,10 @@ static int serve(struct cli_args *args)
     memset(&app, 0, sizeof(app));
     app.cfg = *cfg;
     config_db_url(cfg, app.db_url, sizeof(app.db_url));
-    /* the pool's connections share the page-cache budget */
+    /* the pool's connections and the file's writer (sqlite_file.h) share
+     * the page-cache budget */
     store_sqlite_cache(cfg->db_cache_mb * 1024 /
-                       (cfg->db_pool > 0 ? cfg->db_pool : 1));
+                       ((cfg->db_pool > 0 ? cfg->db_pool : 1) + 1));
     app.pool = store_pool_open(app.db_url, cfg->db_pool, err, sizeof(err));
     if (app.pool == NULL) {
         fprintf(stderr, "shuniu serve: 无法打开数据库：%s\n", err);
