@@ -993,7 +993,7 @@ int case_create(struct store *db, struct arena *a, const struct actor *who,
         goto out;
     }
     if (case_waits_write(db, c.m, c.id, init, NULL) != 0 ||
-        case_clock_refresh(db, c.id) != 0 ||
+        case_clock_refresh(db, c.id, c.now) != 0 ||
         (c.parent_id > 0 && case_rollup(db, a, c.parent_id) != 0)) {
         case_fail(db, e, "cannot write case waits or clocks");
         goto out;
@@ -1291,7 +1291,7 @@ int case_fire(struct store *db, struct arena *a, const struct actor *who,
                      strcmp(pending != NULL ? pending : "",
                             r.pending != NULL ? r.pending : "") == 0;
     if ((!waits_same && case_waits_write(db, c.m, id, c.to, pending) != 0) ||
-        case_clock_refresh(db, id) != 0 ||
+        case_clock_refresh(db, id, c.now) != 0 ||
         (r.parent_id > 0 && case_rollup(db, a, r.parent_id) != 0)) {
         case_fail(db, e, "cannot write waits or clocks");
         goto out;
@@ -1378,7 +1378,7 @@ int case_edit(struct store *db, struct arena *a, const struct actor *who,
     if (case_parties_write(&c, r.creator_id, r.owner_unit_id) != 0 ||
         case_clock_follow_fields(&c) != 0 ||
         case_waits_write(db, c.m, id, c.to, r.pending) != 0 ||
-        case_clock_refresh(db, id) != 0 ||
+        case_clock_refresh(db, id, c.now) != 0 ||
         (r.parent_id > 0 && case_rollup(db, a, r.parent_id) != 0) ||
         case_timeline_write(db, who, id, c.now, NULL, "edit", NULL, NULL, NULL,
                             "修改了登记内容", NULL) != 0 ||

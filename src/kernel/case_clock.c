@@ -26,11 +26,12 @@
  *     any --START--> running           restarts from now, pauses and
  *                                      extensions dropped
  *
- * After any change case_clock_refresh() evaluates the clocks at now_ms()
- * and caches on the case (schema.c, migration 3): due_ms of the main
- * clock; light_due_ms / light_yellow_ms, the earliest instants a running
- * clock of the case or of an open child turns red / yellow (a warn_only
- * clock only ever makes yellow); light_floor, the worst light frozen by a
+ * After any change case_clock_refresh() evaluates the clocks at the
+ * change's own instant (c->now; the sweep: now_ms()) and caches on the
+ * case (schema.c, migration 3): due_ms of the main clock; light_due_ms /
+ * light_yellow_ms, the earliest instants a running clock of the case or of
+ * an open child turns red / yellow (a warn_only clock only ever makes
+ * yellow); light_floor, the worst light frozen by a
  * pause (or, once closed, the main clock's end light).  The same is then
  * done for the parent, up the chain.  Lists compute the light from these
  * with CASE_LIGHT_SQL at the instant they run.
@@ -554,11 +555,10 @@ out:
     return rc;
 }
 
-int case_clock_refresh(struct store *db, int64_t id)
+int case_clock_refresh(struct store *db, int64_t id, int64_t now)
 {
     struct calendar *cal = NULL;
     struct arena *a = arena_new();
-    int64_t now = now_ms();
     int rc = -1;
 
     if (calendar_load(db, &cal) != 0)
@@ -713,7 +713,7 @@ int case_recompute_all(struct store *db)
     if (store_finalize(st) != STORE_OK || s == STORE_ERR)
         goto out;
     for (int i = 0; i < n; i++)
-        if (case_clock_refresh(db, ids[i]) != 0)
+        if (case_clock_refresh(db, ids[i], now_ms()) != 0)
             goto out;
     rc = 0;
 out:

@@ -108,9 +108,11 @@ int case_clock_effects(struct case_ctx *c, const struct clock_effect *fx,
 int case_clock_follow_fields(struct case_ctx *c);
 /* Stops every running clock of the case (closing it).  0 / -1. */
 int case_clock_stop_all(struct store *db, int64_t id, int64_t now);
-/* Recomputes the cached clock columns of the case and of its parents.
- * 0 / -1. */
-int case_clock_refresh(struct store *db, int64_t id);
+/* Recomputes the cached clock columns of the case and of its parents, as
+ * they are at now: a transition's own instant (c->now), the instant its
+ * pauses and stops are recorded at, so that the wall clock stepping back
+ * cannot make them not yet begun.  0 / -1. */
+int case_clock_refresh(struct store *db, int64_t id, int64_t now);
 /* The clocks of the case evaluated now (arena-owned array).  0 / -1. */
 int case_clock_views(struct store *db, struct arena *a,
                      const struct module_def *m, int64_t id,
