@@ -31,9 +31,9 @@
  * case (schema.c, migration 3): due_ms of the main clock; light_due_ms /
  * light_yellow_ms, the earliest instants a running clock of the case or of
  * an open child turns red / yellow (a warn_only clock only ever makes
- * yellow); light_floor, the worst light frozen by a
- * pause (or, once closed, the main clock's end light).  The same is then
- * done for the parent, up the chain.  Lists compute the light from these
+ * yellow); light_floor, the worst light frozen by a pause (or, once
+ * closed, the main clock's end light).  The same is then done for the
+ * parent, up the chain.  Lists compute the light from these
  * with CASE_LIGHT_SQL at the instant they run.
  */
 #include <inttypes.h>
