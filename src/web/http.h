@@ -195,6 +195,11 @@ void http_redirect(struct http_req *r, const char *location);
  * ctx NULL is an empty object.  A template error answers 500. */
 void http_reply_page(struct http_req *r, int status, const char *name,
                      json_t *ctx);
+/* http_reply_page() with values from C sources beside ctx (tmpl.h; NULL:
+ * none), seen by the content template. */
+struct tmpl_bind;
+void http_reply_page_with(struct http_req *r, int status, const char *name,
+                          json_t *ctx, const struct tmpl_bind *binds);
 /* The layout's context for this request (a new object, caller owns it):
  * title, signed_in, user {name, login, unit}, csrf, nav [{group, label,
  * href, active}], todo_count, path, asset_version.  Start a page's context

@@ -139,9 +139,11 @@ int page_home(struct http_req *r)
                                             home_entries[i].href, "about",
                                             home_entries[i].about));
     json_object_set_new(ctx, "entries", entries);
-    json_object_set_new(ctx, "todos", page_cases_todo(r));
+    struct tmpl_bind binds[2];
+    memset(binds, 0, sizeof(binds));
+    page_cases_todo(r, &binds[0], "todos");
     json_object_set_new(ctx, "breadcrumbs", json_array());
-    http_reply_page(r, 200, "home.html", ctx);
+    http_reply_page_with(r, 200, "home.html", ctx, binds);
     return 0;
 }
 

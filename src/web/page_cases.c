@@ -30,6 +30,7 @@
  * may not see and 403/409 for what they may not do.  Forms keep what was
  * typed and show the engine's messages beside their fields.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,11 +71,6 @@ static void pc_set(json_t *o, const char *key, const char *s)
 static void pc_set_int(json_t *o, const char *key, int64_t v)
 {
     json_object_set_new_nocheck(o, key, json_integer(v));
-}
-
-static void pc_set_bool(json_t *o, const char *key, int v)
-{
-    json_object_set_new_nocheck(o, key, json_boolean(v));
 }
 
 /* A positive decimal id, or 0. */
@@ -180,6 +176,187 @@ static json_t *pc_item_json(struct http_req *r, const struct case_item *it)
         pc_set(o, "mark", mark);
     pc_light(o, it->light);
     return o;
+}
+
+/* ---- rows of case items for the templates, read from the items ---- */
+
+/* The rows pc_item_json() gives, and for a module's list one cell per
+ * listed field ({value, is_title, num}), answered from the items
+ * themselves as a template source (tmpl.h): fifty rows built as jansson
+ * objects, then looked up by hash and freed, were a third of a list page. */
+struct pc_row {
+    const struct case_item *it;
+    const char *href, *due, *created, *mark;
+};
+
+struct pc_rows {
+    struct tmpl_src src;      /* first: a row is item i of rows */
+    struct tmpl_src cell_src; /* a cell is column i of the row at base */
+    struct pc_row *rows;
+    int n;
+    const struct field_def *const *cols; /* NULL: rows without cells */
+    int ncols;
+    struct api_case_names *nm;
+};
+
+enum pc_row_name {
+    PR_ID, PR_HREF, PR_NUMBER, PR_TITLE, PR_MODULE_LABEL, PR_STATE_LABEL,
+    PR_STATE, PR_DUE, PR_CREATED, PR_PROGRESS, PR_LEAD_UNIT, PR_PENDING,
+    PR_MARK, PR_LIGHT, PR_LIGHT_WORD, PR_LIGHT_COLOR, PR_CELLS, PR_NONE
+};
+
+#define PR_NAME(s) {s, sizeof(s) - 1}
+static const struct {
+    const char *s;
+    size_t len;
+} pc_row_names[] = {
+    PR_NAME("id"),         PR_NAME("href"),        PR_NAME("number"),
+    PR_NAME("title"),      PR_NAME("module_label"), PR_NAME("state_label"),
+    PR_NAME("state"),      PR_NAME("due"),         PR_NAME("created"),
+    PR_NAME("progress"),   PR_NAME("lead_unit"),   PR_NAME("pending"),
+    PR_NAME("mark"),       PR_NAME("light"),       PR_NAME("light_word"),
+    PR_NAME("light_color"), PR_NAME("cells")};
+#undef PR_NAME
+
+static int pc_row_get(const struct tmpl_src *src, const void *base, int i,
+                      const char *name, size_t len, struct tmpl_val *v)
+{
+    const struct pc_rows *rs = (const struct pc_rows *)src;
+    const struct pc_row *row = (const struct pc_row *)base + i;
+    const struct case_item *it = row->it;
+    int k = 0;
+    while (k < PR_NONE && (pc_row_names[k].len != len ||
+                           memcmp(name, pc_row_names[k].s, len) != 0))
+        k++;
+    switch ((enum pc_row_name)k) {
+    case PR_ID:
+        tmpl_val_int(v, it->id);
+        break;
+    case PR_HREF:
+        tmpl_val_str(v, row->href);
+        break;
+    case PR_NUMBER:
+        tmpl_val_str(v, it->number);
+        break;
+    case PR_TITLE:
+        tmpl_val_str(v, it->title);
+        break;
+    case PR_MODULE_LABEL:
+        tmpl_val_str(v, it->m ? it->m->label : "");
+        break;
+    case PR_STATE_LABEL:
+        tmpl_val_str(v, it->state ? it->state->label : "");
+        break;
+    case PR_STATE:
+        tmpl_val_str(v, it->state ? it->state->code : "");
+        break;
+    case PR_DUE:
+        tmpl_val_str(v, row->due);
+        break;
+    case PR_CREATED:
+        tmpl_val_str(v, row->created);
+        break;
+    case PR_PROGRESS:
+        tmpl_val_int(v, it->progress);
+        break;
+    case PR_LEAD_UNIT:
+        tmpl_val_str(v, it->lead_unit_name);
+        break;
+    case PR_PENDING:
+        tmpl_val_str(v, it->pending ? "有待审批的申请" : "");
+        break;
+    case PR_MARK: /* as in pc_item_json: no mark, no key */
+        if (row->mark == NULL || *row->mark == '\0')
+            return 0;
+        tmpl_val_str(v, row->mark);
+        break;
+    case PR_LIGHT:
+        tmpl_val_str(v, it->light >= 0 ? case_light_name(it->light) : "");
+        break;
+    case PR_LIGHT_WORD:
+        tmpl_val_str(v, api_case_light_word(it->light));
+        break;
+    case PR_LIGHT_COLOR:
+        tmpl_val_str(v, api_case_light_color(it->light));
+        break;
+    case PR_CELLS:
+        if (rs->cols == NULL)
+            return 0;
+        tmpl_val_list(v, &rs->cell_src, row, rs->ncols);
+        break;
+    default:
+        return 0;
+    }
+    return 1;
+}
+
+static int pc_cell_get(const struct tmpl_src *src, const void *base, int i,
+                       const char *name, size_t len, struct tmpl_val *v)
+{
+    const struct pc_rows *rs =
+        (const struct pc_rows *)((const char *)src -
+                                 offsetof(struct pc_rows, cell_src));
+    const struct case_item *it = ((const struct pc_row *)base)->it;
+    const struct field_def *col = rs->cols[i];
+    if (tmpl_name_is(name, len, "value")) {
+        if (col->role == FIELD_IS_TITLE) {
+            tmpl_val_str(v, it->title);
+        } else {
+            json_t *x = it->fields ? json_object_get(it->fields, col->code)
+                                   : NULL;
+            tmpl_val_str(v, api_case_display(rs->nm, col, x));
+        }
+    } else if (tmpl_name_is(name, len, "is_title")) {
+        tmpl_val_bool(v, col->role == FIELD_IS_TITLE);
+    } else if (tmpl_name_is(name, len, "num")) {
+        tmpl_val_bool(v, col->type == FIELD_NUMBER);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* The rows of n items (in r's arena), with cells of the ncols fields in
+ * cols when cols is not NULL; pc_rows_done() after rendering. */
+static struct pc_rows *pc_rows_new(struct http_req *r,
+                                   const struct case_item *items, int n,
+                                   const struct field_def *const *cols,
+                                   int ncols)
+{
+    struct pc_rows *rs = arena_alloc(r->arena, sizeof(*rs));
+    memset(rs, 0, sizeof(*rs));
+    rs->src.get = pc_row_get;
+    rs->cell_src.get = pc_cell_get;
+    rs->n = n > 0 ? n : 0;
+    rs->rows = arena_alloc(r->arena, sizeof(*rs->rows) * (size_t)(rs->n + 1));
+    rs->cols = cols;
+    rs->ncols = ncols;
+    if (cols)
+        api_case_names_init(&rs->nm, r);
+    for (int i = 0; i < rs->n; i++) {
+        const struct case_item *it = &items[i];
+        struct pc_row *row = &rs->rows[i];
+        row->it = it;
+        row->href = arena_printf(r->arena, "/cases/%lld", (long long)it->id);
+        row->due = pc_due(r, it->due_ms);
+        row->created = page_date(r, it->created_ms);
+        row->mark = it->m && it->m->mark ? it->m->mark(r->arena, it) : NULL;
+    }
+    return rs;
+}
+
+static void pc_rows_done(struct pc_rows *rs)
+{
+    if (rs && rs->nm)
+        api_case_names_free(rs->nm);
+}
+
+/* A bind of the rows under name, for http_reply_page_with(). */
+static void pc_rows_bind(struct tmpl_bind *b, const char *name,
+                         const struct pc_rows *rs)
+{
+    tmpl_val_list(&b->val, &rs->src, rs->rows, rs->n);
+    b->name = name;
 }
 
 /* For lists whose rows show no field (case_filter.fields). */
@@ -528,7 +705,6 @@ int page_case_list(struct http_req *r)
     const struct module_def *m = pc_module_or_reply(r);
     struct case_filter f;
     struct case_page pg;
-    struct api_case_names *nm = NULL;
     const struct field_def *cols[PC_MAX_FIELDS];
     int ncols = 0;
     const char *codes[PC_MAX_FIELDS + 1];
@@ -598,28 +774,10 @@ int page_case_list(struct http_req *r)
     json_array_append_new(heads, pc_header(r, "灯号", NULL, qs, sort));
     json_array_append_new(heads, pc_header(r, "办理时限", "due", qs, sort));
     json_array_append_new(heads, pc_header(r, "登记日期", "created", qs, sort));
-    api_case_names_init(&nm, r);
-    json_t *rows = json_array();
-    for (int i = 0; i < pg.n; i++) {
-        const struct case_item *it = &pg.items[i];
-        json_t *row = pc_item_json(r, it);
-        json_t *cells = json_array();
-        for (int c = 0; c < ncols; c++) {
-            json_t *v =
-                it->fields ? json_object_get(it->fields, cols[c]->code) : NULL;
-            json_t *cell = json_object();
-            pc_set(cell, "value",
-                   cols[c]->role == FIELD_IS_TITLE
-                       ? it->title
-                       : api_case_display(nm, cols[c], v));
-            pc_set_bool(cell, "is_title", cols[c]->role == FIELD_IS_TITLE);
-            pc_set_bool(cell, "num", cols[c]->type == FIELD_NUMBER);
-            json_array_append_new(cells, cell);
-        }
-        json_object_set_new_nocheck(row, "cells", cells);
-        json_array_append_new(rows, row);
-    }
-    api_case_names_free(nm);
+    struct pc_rows *rs = pc_rows_new(r, pg.items, pg.n, cols, ncols);
+    struct tmpl_bind binds[2];
+    memset(binds, 0, sizeof(binds));
+    pc_rows_bind(&binds[0], "rows", rs);
 
     /* paging by page number */
     int64_t pages = (pg.total + f.per_page - 1) / f.per_page;
@@ -659,7 +817,6 @@ int page_case_list(struct http_req *r)
     json_object_set_new(ctx, "qs_sort", pc_str(qs_sort));
     json_object_set_new(ctx, "tabs", tabs);
     json_object_set_new(ctx, "heads", heads);
-    json_object_set_new(ctx, "rows", rows);
     json_object_set_new(ctx, "ncols", json_integer(ncols + 5));
     json_object_set_new(ctx, "paging", paging);
     json_object_set_new(
@@ -674,7 +831,8 @@ int page_case_list(struct http_req *r)
                   pc_str(page_query(r, "created_to")), "due_from",
                   pc_str(page_query(r, "due_from")), "due_to",
                   pc_str(page_query(r, "due_to")), "sort", pc_str(sort)));
-    http_reply_page(r, 200, "case_list.html", ctx);
+    http_reply_page_with(r, 200, "case_list.html", ctx, binds);
+    pc_rows_done(rs);
     return 0;
 }
 
@@ -1517,20 +1675,18 @@ int page_search(struct http_req *r)
 
 /* ---- the home page's 我的待办, the top bar's count, the navigation ---- */
 
-json_t *page_cases_todo(struct http_req *r)
+void page_cases_todo(struct http_req *r, struct tmpl_bind *b,
+                     const char *name)
 {
-    struct case_item *items;
+    struct case_item *items = NULL;
     int n = 0;
     struct err e;
     err_clear(&e);
-    json_t *list = json_array();
     if (r->db == NULL ||
         case_todo(r->db, r->arena, &r->who, PC_TODO_HOME, pc_no_fields, &items,
                   &n, &e))
-        return list;
-    for (int i = 0; i < n; i++)
-        json_array_append_new(list, pc_item_json(r, &items[i]));
-    return list;
+        n = 0;
+    pc_rows_bind(b, name, pc_rows_new(r, items, n, NULL, 0));
 }
 
 int64_t page_cases_todo_count(struct http_req *r)

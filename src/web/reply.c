@@ -192,22 +192,33 @@ void http_redirect(struct http_req *r, const char *location)
 void http_reply_page(struct http_req *r, int status, const char *name,
                      json_t *ctx)
 {
+    http_reply_page_with(r, status, name, ctx, NULL);
+}
+
+void http_reply_page_with(struct http_req *r, int status, const char *name,
+                          json_t *ctx, const struct tmpl_bind *binds)
+{
     struct buf content, page;
+    struct tmpl_bind around[2];
     int rc = -1;
     buf_init(&content, REPLY_PAGE_MAX);
     buf_init(&page, REPLY_PAGE_MAX);
     if (ctx == NULL)
         ctx = json_object();
     char *tname = arena_printf(r->arena, "templates/%s", name);
-    if (tmpl_render_name(tname, ctx, &content) < 0)
+    if (tmpl_render_name_with(tname, ctx, binds, &content) < 0)
         goto out;
     json_t *base = web_page_ctx(r, NULL);
     json_object_update_missing(ctx, base);
     json_decref(base);
-    /* our own rendering of escaped values: the one raw insertion */
-    json_object_set_new(ctx, "content",
-                        json_stringn_nocheck(content.ptr, content.len));
-    if (tmpl_render_name("templates/layout.html", ctx, &page) < 0)
+    /* our own rendering of escaped values: the one raw insertion, bound
+     * (not copied into ctx) and looked up before ctx */
+    memset(around, 0, sizeof(around));
+    around[0].name = "content";
+    around[0].val.kind = TMPL_STR;
+    around[0].val.s = content.ptr ? content.ptr : "";
+    around[0].val.len = content.len;
+    if (tmpl_render_name_with("templates/layout.html", ctx, around, &page) < 0)
         goto out;
     http_reply(r, status, "text/html; charset=utf-8", page.ptr, page.len);
     rc = 0;

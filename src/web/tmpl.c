@@ -246,14 +246,70 @@ fail:
 
 /* ---- rendering ---- */
 
+/* The context stack holds values: JSON, or items of C sources (tmpl.h). */
 struct render {
     struct buf *out;
-    json_t *stack[TMPL_MAX_STACK];
+    struct tmpl_val stack[TMPL_MAX_STACK];
     int depth;
     int partials;
     int logged; /* a failure was already logged */
     const char *tname;
 };
+
+void tmpl_val_str(struct tmpl_val *v, const char *s)
+{
+    memset(v, 0, sizeof(*v));
+    v->kind = TMPL_STR;
+    v->s = s ? s : "";
+    v->len = strlen(v->s);
+}
+
+void tmpl_val_int(struct tmpl_val *v, long long i)
+{
+    memset(v, 0, sizeof(*v));
+    v->kind = TMPL_INT;
+    v->i = i;
+}
+
+void tmpl_val_bool(struct tmpl_val *v, int yes)
+{
+    memset(v, 0, sizeof(*v));
+    v->kind = TMPL_BOOL;
+    v->i = yes != 0;
+}
+
+void tmpl_val_list(struct tmpl_val *v, const struct tmpl_src *src,
+                   const void *base, int n)
+{
+    memset(v, 0, sizeof(*v));
+    v->kind = TMPL_LIST;
+    v->src = src;
+    v->base = base;
+    v->n = n > 0 ? n : 0;
+}
+
+static void val_json(struct tmpl_val *v, json_t *j)
+{
+    memset(v, 0, sizeof(*v));
+    v->kind = j ? TMPL_JSON : TMPL_NONE;
+    v->json = j;
+}
+
+/* The binds of tmpl_render_with() as a source: base is their array. */
+static int bind_get(const struct tmpl_src *src, const void *base, int i,
+                    const char *name, size_t len, struct tmpl_val *v)
+{
+    (void)src;
+    (void)i;
+    for (const struct tmpl_bind *b = base; b->name; b++)
+        if (tmpl_name_is(name, len, b->name)) {
+            *v = b->val;
+            return 1;
+        }
+    return 0;
+}
+
+static const struct tmpl_src bind_src = {bind_get};
 
 int tmpl_escape_html(struct buf *out, const char *s, size_t n)
 {
@@ -307,54 +363,107 @@ int tmpl_escape_url(struct buf *out, const char *s, size_t n)
     return 0;
 }
 
-/* One step down: an object key or an array index. */
-static json_t *child(json_t *v, const char *key, size_t klen)
+/* A key of ten digits or fewer as an index, or -1. */
+static long index_of(const char *key, size_t klen)
 {
-    if (json_is_object(v))
-        return json_object_getn(v, key, klen);
-    if (json_is_array(v) && klen > 0 && klen < 10) {
-        size_t idx = 0;
-        for (size_t i = 0; i < klen; i++) {
-            if (key[i] < '0' || key[i] > '9')
-                return NULL;
-            idx = idx * 10 + (size_t)(key[i] - '0');
-        }
-        return json_array_get(v, idx);
+    long idx = 0;
+    if (klen == 0 || klen >= 10)
+        return -1;
+    for (size_t i = 0; i < klen; i++) {
+        if (key[i] < '0' || key[i] > '9')
+            return -1;
+        idx = idx * 10 + (key[i] - '0');
     }
-    return NULL;
+    return idx;
 }
 
-static json_t *lookup(const struct render *c, const char *name, size_t len)
+/* One step down from v: an object key or an array index; 0 when there is
+ * nothing there. */
+static int child(const struct tmpl_val *v, const char *key, size_t klen,
+                 struct tmpl_val *out)
 {
-    if (len == 1 && name[0] == '.')
-        return c->depth ? c->stack[c->depth - 1] : NULL;
+    long idx;
+    switch (v->kind) {
+    case TMPL_JSON:
+        if (json_is_object(v->json)) {
+            val_json(out, json_object_getn(v->json, key, klen));
+        } else if (json_is_array(v->json)) {
+            idx = index_of(key, klen);
+            val_json(out, idx < 0 ? NULL : json_array_get(v->json, (size_t)idx));
+        } else {
+            return 0;
+        }
+        return out->kind != TMPL_NONE;
+    case TMPL_ITEM:
+        return v->src->get(v->src, v->base, v->n, key, klen, out);
+    case TMPL_LIST:
+        idx = index_of(key, klen);
+        if (idx < 0 || idx >= v->n)
+            return 0;
+        *out = *v;
+        out->kind = TMPL_ITEM;
+        out->n = (int)idx;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void lookup(const struct render *c, const char *name, size_t len,
+                   struct tmpl_val *v)
+{
+    if (len == 1 && name[0] == '.') {
+        if (c->depth)
+            *v = c->stack[c->depth - 1];
+        else
+            val_json(v, NULL);
+        return;
+    }
     const char *dot = memchr(name, '.', len);
     size_t first = dot ? (size_t)(dot - name) : len;
-    json_t *v = NULL;
-    for (int i = c->depth - 1; i >= 0 && v == NULL; i--)
-        v = child(c->stack[i], name, first);
-    while (v && dot) {
+    int found = 0;
+    for (int i = c->depth - 1; i >= 0 && !found; i--)
+        found = child(&c->stack[i], name, first, v);
+    while (found && dot) {
         const char *seg = dot + 1;
+        struct tmpl_val up = *v;
         dot = memchr(seg, '.', (size_t)(name + len - seg));
         size_t slen = dot ? (size_t)(dot - seg) : (size_t)(name + len - seg);
-        v = child(v, seg, slen);
+        found = child(&up, seg, slen, v);
     }
-    return v;
+    if (!found)
+        val_json(v, NULL);
 }
 
-static int truthy(json_t *v)
+static int truthy(const struct tmpl_val *v)
 {
-    switch (v ? json_typeof(v) : JSON_NULL) {
+    json_t *j = v->json;
+    switch (v->kind) {
+    case TMPL_STR:
+        return v->len > 0;
+    case TMPL_INT:
+    case TMPL_BOOL:
+        return v->i != 0;
+    case TMPL_LIST:
+        return v->n > 0;
+    case TMPL_ITEM:
+        return 1;
+    case TMPL_JSON:
+        break;
+    default:
+        return 0;
+    }
+    switch (json_typeof(j)) {
     case JSON_OBJECT:
-        return json_object_size(v) > 0;
+        return json_object_size(j) > 0;
     case JSON_ARRAY:
-        return json_array_size(v) > 0;
+        return json_array_size(j) > 0;
     case JSON_STRING:
-        return json_string_length(v) > 0;
+        return json_string_length(j) > 0;
     case JSON_INTEGER:
-        return json_integer_value(v) != 0;
+        return json_integer_value(j) != 0;
     case JSON_REAL:
-        return json_real_value(v) != 0.0;
+        return json_real_value(j) != 0.0;
     case JSON_TRUE:
         return 1;
     default:
@@ -362,34 +471,53 @@ static int truthy(json_t *v)
     }
 }
 
-static int emit(struct buf *out, json_t *v, enum esc_kind esc)
+static int emit(struct buf *out, const struct tmpl_val *v, enum esc_kind esc)
 {
     char num[64];
-    const char *s;
-    size_t n;
-    switch (v ? json_typeof(v) : JSON_NULL) {
-    case JSON_STRING:
-        s = json_string_value(v);
-        n = json_string_length(v);
+    const char *s = NULL;
+    size_t n = 0;
+    json_t *j = v->json;
+    switch (v->kind) {
+    case TMPL_STR:
+        s = v->s;
+        n = v->len;
         break;
-    case JSON_INTEGER:
-        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-                 json_integer_value(v));
+    case TMPL_INT:
+        n = (size_t)snprintf(num, sizeof(num), "%lld", v->i);
         s = num;
-        n = strlen(num);
         break;
-    case JSON_REAL:
-        snprintf(num, sizeof(num), "%.15g", json_real_value(v));
-        s = num;
-        n = strlen(num);
+    case TMPL_BOOL:
+        s = v->i ? "true" : "false";
+        n = strlen(s);
         break;
-    case JSON_TRUE:
-        s = "true";
-        n = 4;
-        break;
-    case JSON_FALSE:
-        s = "false";
-        n = 5;
+    case TMPL_JSON:
+        switch (json_typeof(j)) {
+        case JSON_STRING:
+            s = json_string_value(j);
+            n = json_string_length(j);
+            break;
+        case JSON_INTEGER:
+            snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                     json_integer_value(j));
+            s = num;
+            n = strlen(num);
+            break;
+        case JSON_REAL:
+            snprintf(num, sizeof(num), "%.15g", json_real_value(j));
+            s = num;
+            n = strlen(num);
+            break;
+        case JSON_TRUE:
+            s = "true";
+            n = 4;
+            break;
+        case JSON_FALSE:
+            s = "false";
+            n = 5;
+            break;
+        default:
+            return 0;
+        }
         break;
     default:
         return 0;
@@ -408,7 +536,7 @@ static int render_range(const struct tmpl *t, int from, int to,
                         struct render *c);
 
 static int push_render(const struct tmpl *t, int from, int to, struct render *c,
-                       json_t *item)
+                       const struct tmpl_val *item)
 {
     if (c->depth == TMPL_MAX_STACK) {
         log_error("cannot render template %s: contexts nested too deep",
@@ -416,7 +544,7 @@ static int push_render(const struct tmpl *t, int from, int to, struct render *c,
         c->logged = 1;
         return -1;
     }
-    c->stack[c->depth++] = item;
+    c->stack[c->depth++] = *item;
     int rc = render_range(t, from, to, c);
     c->depth--;
     return rc;
@@ -447,34 +575,54 @@ static int render_partial(const struct node *nd, struct render *c)
     return rc;
 }
 
+/* A section: once per element of a list, else once inside a truthy value. */
+static int render_section(const struct tmpl *t, int i, struct render *c,
+                          const struct tmpl_val *v)
+{
+    const struct node *nd = &t->nodes[i];
+    struct tmpl_val item;
+    int rc = 0;
+    if (v->kind == TMPL_JSON && json_is_array(v->json)) {
+        for (size_t k = 0; k < json_array_size(v->json) && rc == 0; k++) {
+            val_json(&item, json_array_get(v->json, k));
+            rc = push_render(t, i + 1, nd->end, c, &item);
+        }
+    } else if (v->kind == TMPL_LIST) {
+        item = *v;
+        item.kind = TMPL_ITEM;
+        for (int k = 0; k < v->n && rc == 0; k++) {
+            item.n = k;
+            rc = push_render(t, i + 1, nd->end, c, &item);
+        }
+    } else if (truthy(v)) {
+        rc = push_render(t, i + 1, nd->end, c, v);
+    }
+    return rc;
+}
+
 static int render_range(const struct tmpl *t, int from, int to,
                         struct render *c)
 {
     for (int i = from; i < to; i++) {
         const struct node *nd = &t->nodes[i];
-        json_t *v;
+        struct tmpl_val v;
         int rc = 0;
         switch (nd->kind) {
         case N_TEXT:
             rc = buf_append(c->out, nd->s, nd->len);
             break;
         case N_VAR:
-            rc = emit(c->out, lookup(c, nd->s, nd->len), nd->esc);
+            lookup(c, nd->s, nd->len, &v);
+            rc = emit(c->out, &v, nd->esc);
             break;
         case N_SECTION:
-            v = lookup(c, nd->s, nd->len);
-            if (json_is_array(v)) {
-                for (size_t k = 0; k < json_array_size(v) && rc == 0; k++)
-                    rc =
-                        push_render(t, i + 1, nd->end, c, json_array_get(v, k));
-            } else if (truthy(v)) {
-                rc = push_render(t, i + 1, nd->end, c, v);
-            }
+            lookup(c, nd->s, nd->len, &v);
+            rc = render_section(t, i, c, &v);
             i = nd->end - 1;
             break;
         case N_INVERTED:
-            v = lookup(c, nd->s, nd->len);
-            if (!truthy(v))
+            lookup(c, nd->s, nd->len, &v);
+            if (!truthy(&v))
                 rc = render_range(t, i + 1, nd->end, c);
             i = nd->end - 1;
             break;
@@ -488,18 +636,30 @@ static int render_range(const struct tmpl *t, int from, int to,
     return 0;
 }
 
-int tmpl_render(const struct tmpl *t, json_t *ctx, struct buf *out)
+int tmpl_render_with(const struct tmpl *t, json_t *ctx,
+                     const struct tmpl_bind *binds, struct buf *out)
 {
     struct render c;
     memset(&c, 0, sizeof(c));
     c.out = out;
     c.tname = t->name;
-    c.stack[c.depth++] = ctx;
+    val_json(&c.stack[c.depth++], ctx);
+    if (binds) {
+        struct tmpl_val *b = &c.stack[c.depth++];
+        b->kind = TMPL_ITEM;
+        b->src = &bind_src;
+        b->base = binds;
+    }
     int rc = render_range(t, 0, t->n, &c);
     if (rc < 0 && !c.logged)
         log_error("cannot render template %s: output larger than %zu bytes",
                   t->name, out->max);
     return rc;
+}
+
+int tmpl_render(const struct tmpl *t, json_t *ctx, struct buf *out)
+{
+    return tmpl_render_with(t, ctx, NULL, out);
 }
 
 /* ---- the embedded templates, parsed once ---- */
@@ -544,6 +704,12 @@ const struct tmpl *tmpl_get(const char *name)
 
 int tmpl_render_name(const char *name, json_t *ctx, struct buf *out)
 {
+    return tmpl_render_name_with(name, ctx, NULL, out);
+}
+
+int tmpl_render_name_with(const char *name, json_t *ctx,
+                          const struct tmpl_bind *binds, struct buf *out)
+{
     const struct tmpl *t = tmpl_get(name);
-    return t ? tmpl_render(t, ctx, out) : -1;
+    return t ? tmpl_render_with(t, ctx, binds, out) : -1;
 }

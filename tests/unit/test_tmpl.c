@@ -1,7 +1,8 @@
 /*
  * test_tmpl.c - unit tests for src/web/tmpl.c: escaping in each context,
  * sections, inverted sections, partials, dotted names, missing values, the
- * output cap, and malformed templates failing cleanly (table-driven).
+ * output cap, and malformed templates failing cleanly (table-driven); values
+ * from C sources bound beside the context.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -255,6 +256,111 @@ static void test_embedded(void **state)
     json_decref(ctx);
 }
 
+/* ---- values from C sources (tmpl_render_with) ---- */
+
+struct person {
+    const char *name;
+    int n;
+    int yes;
+    const char *tags[3]; /* NULL-terminated */
+};
+
+static const struct person people[] = {
+    {"甲", 1, 1, {"a", "b", NULL}},
+    {"<乙>", 0, 0, {NULL}},
+};
+
+static int tag_get(const struct tmpl_src *src, const void *base, int i,
+                   const char *name, size_t len, struct tmpl_val *v)
+{
+    (void)src;
+    if (!tmpl_name_is(name, len, "tag"))
+        return 0;
+    tmpl_val_str(v, ((const struct person *)base)->tags[i]);
+    return 1;
+}
+
+static const struct tmpl_src tag_src = {tag_get};
+
+static int person_get(const struct tmpl_src *src, const void *base, int i,
+                      const char *name, size_t len, struct tmpl_val *v)
+{
+    const struct person *p = (const struct person *)base + i;
+    (void)src;
+    if (tmpl_name_is(name, len, "name")) {
+        tmpl_val_str(v, p->name);
+    } else if (tmpl_name_is(name, len, "n")) {
+        tmpl_val_int(v, p->n);
+    } else if (tmpl_name_is(name, len, "yes")) {
+        tmpl_val_bool(v, p->yes);
+    } else if (tmpl_name_is(name, len, "tags")) {
+        int k = 0;
+        while (p->tags[k])
+            k++;
+        tmpl_val_list(v, &tag_src, p, k);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static const struct tmpl_src person_src = {person_get};
+
+static const struct row src_rows[] = {
+    {"{{#people}}{{name}}:{{n}}:{{yes}};{{/people}}",
+     "甲:1:true;&lt;乙&gt;:0:false;"},
+    {"{{#people.1}}<a title=\"{{attr:name}}\" href=\"/p/{{url:name}}\">"
+     "{{/people.1}}",
+     "<a title=\"&lt;乙&gt;\" href=\"/p/%3C%E4%B9%99%3E\">"},
+    /* a name the item lacks is looked up outwards, in the JSON context */
+    {"{{#people}}{{outer}}{{missing}},{{/people}}", "外,外,"},
+    {"{{#people}}{{#tags}}{{name}}{{tag}} {{/tags}}{{/people}}", "甲a 甲b "},
+    {"{{people.0.name}}|{{people.9.name}}|{{people.x}}|{{people.1.tags.0}}",
+     "甲|||"},
+    {"{{#people}}{{#n}}N{{/n}}{{^yes}}否{{/yes}}{{#name}}[{{.}}]{{/name}}"
+     "{{/people}}",
+     "N[甲]否[&lt;乙&gt;]"},
+    {"{{^nobody}}无{{/nobody}}{{#nobody}}X{{/nobody}}{{#people}}有{{/people}}",
+     "无有有"},
+    {"{{#people.0}}{{#tags.1}}{{tag}}{{/tags.1}}{{/people.0}}", "b"},
+    /* a bind is looked up before the context */
+    {"{{shadow}}|{{raw_trusted_html:shadow}}", "&lt;b&gt;|<b>"},
+    {"{{#people.0}}{{.}}{{/people.0}}", ""},
+};
+
+static void test_sources(void **state)
+{
+    (void)state;
+    json_t *ctx = json_pack("{s:s, s:s, s:s}", "outer", "外", "shadow",
+                            "JSON", "nobody", "JSON");
+    struct tmpl_bind binds[4];
+    memset(binds, 0, sizeof(binds));
+    binds[0].name = "people";
+    tmpl_val_list(&binds[0].val, &person_src, people, 2);
+    binds[1].name = "nobody";
+    tmpl_val_list(&binds[1].val, &person_src, people, 0);
+    binds[2].name = "shadow";
+    tmpl_val_str(&binds[2].val, "<b>");
+    for (size_t i = 0; i < sizeof(src_rows) / sizeof(src_rows[0]); i++) {
+        char err[128];
+        const struct row *r = &src_rows[i];
+        struct tmpl *t =
+            tmpl_parse("src", r->tmpl, strlen(r->tmpl), err, sizeof(err));
+        if (t == NULL)
+            fail_msg("row %zu: %s does not parse: %s", i, r->tmpl, err);
+        struct buf b;
+        buf_init(&b, 0);
+        if (tmpl_render_with(t, ctx, binds, &b) != 0)
+            fail_msg("row %zu: %s does not render", i, r->tmpl);
+        if (strcmp(b.ptr ? b.ptr : "", r->want) != 0)
+            fail_msg("row %zu: %s\n  got  %s\n  want %s", i, r->tmpl,
+                     b.ptr ? b.ptr : "", r->want);
+        buf_free(&b);
+        tmpl_free(t);
+    }
+    json_decref(ctx);
+}
+
 static void test_escape_helpers(void **state)
 {
     (void)state;
@@ -275,6 +381,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_rows),
+        cmocka_unit_test(test_sources),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_render_failures),
         cmocka_unit_test(test_embedded),
