@@ -714,17 +714,23 @@ struct server *server_start(struct app *app)
     unsigned threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads : 1;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    /* the logger option goes first, or MHD complains on its own */
+    /* the logger option goes first, or MHD complains on its own.  No
+     * MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, and then a
+     * second server on the same port (another database, an old one not yet
+     * stopped) starts without a word and the kernel hands it every other
+     * connection.  MHD's default, SO_REUSEADDR, still lets a restart bind
+     * at once over connections in TIME_WAIT. */
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK,
         on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_END);
     if (s->daemon == NULL) {
-        log_error("cannot listen on %s", app->cfg.listen);
+        log_error("cannot listen on %s (is the port taken, by another "
+                  "server perhaps?)",
+                  app->cfg.listen);
         goto fail;
     }
     const union MHD_DaemonInfo *di =

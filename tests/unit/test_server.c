@@ -831,6 +831,11 @@ static void test_bad_listen(void **state)
     snprintf(bad.cfg.listen, sizeof(bad.cfg.listen), "localhost:0");
     struct server *s = server_start(&bad);
     assert_non_null(s);
+    /* a port in use is refused: a second server (another database, an old
+     * one still running) must not share it, taking every other request */
+    snprintf(bad.cfg.listen, sizeof(bad.cfg.listen), "127.0.0.1:%d",
+             server_port(s));
+    assert_null(server_start(&bad));
     server_stop(s);
     server_stop(NULL);
 }
