@@ -189,7 +189,8 @@ void http_reply_status(struct http_req *r, int status, const char *message);
 void http_redirect(struct http_req *r, const char *location);
 /* Renders templates/<name> with ctx (decref'd) into an HTML reply: the
  * named content template first, then templates/layout.html around it.
- * Keys web_page_ctx() provides are added to ctx when ctx lacks them; the
+ * Keys web_page_ctx() provides are added to ctx when ctx lacks them (a ctx
+ * begun with web_page_ctx, as page_ctx does, has them all already); the
  * handler may set "title", "breadcrumbs" ([{label, href}], the last without
  * href), "notice" (what just happened) and "alert" (what went wrong).
  * ctx NULL is an empty object.  A template error answers 500. */

@@ -775,9 +775,13 @@ int page_case_list(struct http_req *r)
     json_array_append_new(heads, pc_header(r, "办理时限", "due", qs, sort));
     json_array_append_new(heads, pc_header(r, "登记日期", "created", qs, sort));
     struct pc_rows *rs = pc_rows_new(r, pg.items, pg.n, cols, ncols);
-    struct tmpl_bind binds[2];
+    struct page_option *units;
+    int nunits = page_unit_option_list(r, page_query(r, "unit"), "全部单位",
+                                       &units);
+    struct tmpl_bind binds[3];
     memset(binds, 0, sizeof(binds));
     pc_rows_bind(&binds[0], "rows", rs);
+    page_options_bind(&binds[1], "units", units, nunits);
 
     /* paging by page number */
     int64_t pages = (pg.total + f.per_page - 1) / f.per_page;
@@ -819,8 +823,6 @@ int page_case_list(struct http_req *r)
     json_object_set_new(ctx, "heads", heads);
     json_object_set_new(ctx, "ncols", json_integer(ncols + 5));
     json_object_set_new(ctx, "paging", paging);
-    json_object_set_new(
-        ctx, "units", page_unit_options(r, page_query(r, "unit"), "全部单位"));
     json_object_set_new(ctx, "lights", light_opts);
     json_object_set_new(
         ctx, "f",

@@ -343,21 +343,22 @@ int *page_unit_depths(struct http_req *r, const struct unit *u, int n)
     return depth;
 }
 
-json_t *page_unit_options(struct http_req *r, const char *selected,
-                          const char *none)
+int page_unit_option_list(struct http_req *r, const char *selected,
+                          const char *none, struct page_option **out)
 {
-    json_t *opts = json_array();
     struct unit *u;
-    int n = 0;
+    int n = 0, k = 0;
     struct err e;
     err_clear(&e);
-    if (none)
-        json_array_append_new(opts,
-                              json_pack("{s:s, s:o, s:b}", "value", "", "label",
-                                        page_str(none), "selected",
-                                        selected == NULL || *selected == '\0'));
     if (org_unit_list(r->db, r->arena, &u, &n, &e))
-        return opts;
+        n = 0;
+    struct page_option *o =
+        arena_alloc(r->arena, sizeof(*o) * (size_t)(n + 1));
+    if (none) {
+        o[k].value = "";
+        o[k].label = none;
+        o[k++].selected = selected == NULL || *selected == '\0';
+    }
     int *depth = page_unit_depths(r, u, n);
     for (int i = 0; i < n; i++) {
         struct buf b;
@@ -367,11 +368,52 @@ json_t *page_unit_options(struct http_req *r, const char *selected,
         buf_puts(&b, u[i].name);
         if (!u[i].active)
             buf_puts(&b, "（已停用）");
-        json_array_append_new(
-            opts, json_pack("{s:o, s:o, s:b}", "value", page_str(u[i].code),
-                            "label", page_str(b.ptr), "selected",
-                            selected && strcmp(selected, u[i].code) == 0));
+        o[k].value = u[i].code;
+        o[k].label = arena_strdup(r->arena, b.ptr ? b.ptr : "");
+        o[k++].selected = selected && strcmp(selected, u[i].code) == 0;
         buf_free(&b);
     }
+    *out = o;
+    return k;
+}
+
+json_t *page_unit_options(struct http_req *r, const char *selected,
+                          const char *none)
+{
+    struct page_option *o;
+    int n = page_unit_option_list(r, selected, none, &o);
+    json_t *opts = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(
+            opts, json_pack("{s:o, s:o, s:b}", "value", page_str(o[i].value),
+                            "label", page_str(o[i].label), "selected",
+                            o[i].selected));
     return opts;
+}
+
+/* The options as a template source: item i of base (struct page_option). */
+static int page_option_get(const struct tmpl_src *src, const void *base,
+                           int i, const char *name, size_t len,
+                           struct tmpl_val *v)
+{
+    const struct page_option *o = (const struct page_option *)base + i;
+    (void)src;
+    if (tmpl_name_is(name, len, "value"))
+        tmpl_val_str(v, o->value);
+    else if (tmpl_name_is(name, len, "label"))
+        tmpl_val_str(v, o->label);
+    else if (tmpl_name_is(name, len, "selected"))
+        tmpl_val_bool(v, o->selected);
+    else
+        return 0;
+    return 1;
+}
+
+static const struct tmpl_src page_option_src = {page_option_get};
+
+void page_options_bind(struct tmpl_bind *b, const char *name,
+                       const struct page_option *opts, int n)
+{
+    tmpl_val_list(&b->val, &page_option_src, opts, n);
+    b->name = name;
 }

@@ -327,9 +327,21 @@ void page_users_filter(struct http_req *r, struct user_filter *f, int limit,
  * before their children, as org_unit_list() gives it).  Arena-owned. */
 int *page_unit_depths(struct http_req *r, const struct unit *u, int n);
 
-/* <select> options [{value, label, selected}] of the units (indented by
- * depth), with a first empty option labelled `none` when not NULL. */
+/* One <option> of a <select>. */
+struct page_option {
+    const char *value, *label;
+    int selected;
+};
+
+/* The options of the units (indented by depth), with a first empty option
+ * labelled `none` when not NULL, in r's arena; how many.  As JSON
+ * [{value, label, selected}] with page_unit_options(); as a template
+ * source (tmpl.h, for http_reply_page_with) with page_options_bind(). */
+int page_unit_option_list(struct http_req *r, const char *selected,
+                          const char *none, struct page_option **out);
 json_t *page_unit_options(struct http_req *r, const char *selected,
                           const char *none);
+void page_options_bind(struct tmpl_bind *b, const char *name,
+                       const struct page_option *opts, int n);
 
 #endif

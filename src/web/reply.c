@@ -208,9 +208,12 @@ void http_reply_page_with(struct http_req *r, int status, const char *name,
     char *tname = arena_printf(r->arena, "templates/%s", name);
     if (tmpl_render_name_with(tname, ctx, binds, &content) < 0)
         goto out;
-    json_t *base = web_page_ctx(r, NULL);
-    json_object_update_missing(ctx, base);
-    json_decref(base);
+    if (json_object_get(ctx, "asset_version") == NULL) {
+        /* not begun with web_page_ctx (page_ctx does): its keys now */
+        json_t *base = web_page_ctx(r, NULL);
+        json_object_update_missing(ctx, base);
+        json_decref(base);
+    }
     /* our own rendering of escaped values: the one raw insertion, bound
      * (not copied into ctx) and looked up before ctx */
     memset(around, 0, sizeof(around));
