@@ -1000,9 +1000,15 @@ static const char *pc_state_label(const struct module_def *m, const char *code)
 }
 
 /* What a timeline entry is, as the 处理笺 names it. */
-static json_t *pc_event_json(struct http_req *r, const struct module_def *m,
-                             const struct page_roles *pr,
-                             const struct case_event *ev)
+/* An entry of the timeline as the pages show it: who did what, when. */
+struct pc_event {
+    const char *who, *role, *what, *text, *when, *opinion;
+    const char *move; /* "立项 → 待签收"; NULL when the state stayed */
+};
+
+static void pc_event_make(struct http_req *r, const struct module_def *m,
+                          const struct page_roles *pr,
+                          const struct case_event *ev, struct pc_event *o)
 {
     static const struct {
         const char *kind, *label;
@@ -1022,26 +1028,57 @@ static json_t *pc_event_json(struct http_req *r, const struct module_def *m,
                           : ev->kind && strcmp(ev->kind, "comment") == 0
                               ? "意见"
                               : NULL;
-    json_t *o = json_pack(
-        "{s:o, s:o, s:o, s:o, s:s, s:s, s:o}", "who",
-        pc_str(ev->actor_name && *ev->actor_name ? ev->actor_name
-                                                 : ev->actor_login),
-        "role",
-        pc_str(ev->actor_role && *ev->actor_role
-                   ? page_role_name(pr, ev->actor_role)
-                   : ""),
-        "what", pc_str(what ? what : ev->kind), "text", pc_str(ev->text),
-        "when", page_minute(r, ev->at_ms), "when_cn",
-        page_date_cn(r, ev->at_ms), "opinion", pc_str(opinion));
+    o->who = ev->actor_name && *ev->actor_name ? ev->actor_name
+                                               : ev->actor_login;
+    o->role = ev->actor_role && *ev->actor_role
+                  ? page_role_name(pr, ev->actor_role)
+                  : "";
+    o->what = what ? what : ev->kind;
+    o->text = ev->text;
+    o->when = page_minute(r, ev->at_ms);
+    o->opinion = opinion;
+    o->move = NULL;
     if (ev->from_state && *ev->from_state && ev->to_state && *ev->to_state &&
         strcmp(ev->from_state, ev->to_state) != 0)
-        json_object_set_new(
-            o, "move",
-            pc_str(arena_printf(r->arena, "%s → %s",
-                                pc_state_label(m, ev->from_state),
-                                pc_state_label(m, ev->to_state))));
-    return o;
+        o->move = arena_printf(r->arena, "%s → %s",
+                               pc_state_label(m, ev->from_state),
+                               pc_state_label(m, ev->to_state));
 }
+
+#define PE_NAME(s, f) {s, sizeof(s) - 1, offsetof(struct pc_event, f)}
+static const struct {
+    const char *s;
+    size_t len, off;
+} pc_event_names[] = {
+    PE_NAME("who", who),         PE_NAME("role", role),
+    PE_NAME("what", what),       PE_NAME("text", text),
+    PE_NAME("when", when),       PE_NAME("opinion", opinion),
+    PE_NAME("move", move)};
+#undef PE_NAME
+
+/* The timeline as a template source: {who, role, what, text, when,
+ * opinion, move (only when the state moved)}. */
+static int pc_event_get(const struct tmpl_src *src, const void *base, int i,
+                        const char *name, size_t len, struct tmpl_val *v)
+{
+    const struct pc_event *ev = (const struct pc_event *)base + i;
+    (void)src;
+    for (size_t k = 0; k < sizeof(pc_event_names) / sizeof(pc_event_names[0]);
+         k++) {
+        if (pc_event_names[k].len != len ||
+            memcmp(name, pc_event_names[k].s, len) != 0)
+            continue;
+        const char *t =
+            *(const char *const *)((const char *)ev + pc_event_names[k].off);
+        if (t == NULL && strcmp(pc_event_names[k].s, "move") == 0)
+            return 0;
+        tmpl_val_str(v, t);
+        return 1;
+    }
+    return 0;
+}
+
+static const struct tmpl_src pc_event_src = {pc_event_get};
 
 static const char *pc_size(struct http_req *r, int64_t size)
 {
@@ -1052,8 +1089,12 @@ static const char *pc_size(struct http_req *r, int64_t size)
     return arena_printf(r->arena, "%.1f MB", (double)size / (1024 * 1024));
 }
 
-/* What the detail page and the print view share. */
-static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
+/* What the detail page and the print view share: the context, and in
+ * binds (PC_CASE_BINDS, the last ending them) the timeline as "events" and
+ * the children as "children", template sources. */
+#define PC_CASE_BINDS 3
+static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v,
+                           struct tmpl_bind *binds)
 {
     const struct module_def *m = v->c.m;
     struct page_roles pr;
@@ -1108,13 +1149,16 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
                                         "wide", f->type == FIELD_LONGTEXT));
     }
 
-    json_t *events = json_array();
-    for (int i = 0; i < v->nevents; i++)
-        json_array_append_new(events, pc_event_json(r, m, &pr, &v->events[i]));
-
-    json_t *children = json_array();
-    for (int i = 0; i < v->nchildren; i++)
-        json_array_append_new(children, pc_item_json(r, &v->children[i]));
+    int nev = v->nevents > 0 ? v->nevents : 0;
+    struct pc_event *events =
+        arena_alloc(r->arena, sizeof(*events) * (size_t)(nev + 1));
+    for (int i = 0; i < nev; i++)
+        pc_event_make(r, m, &pr, &v->events[i], &events[i]);
+    memset(binds, 0, sizeof(*binds) * PC_CASE_BINDS);
+    tmpl_val_list(&binds[0].val, &pc_event_src, events, nev);
+    binds[0].name = "events";
+    pc_rows_bind(&binds[1], "children",
+                 pc_rows_new(r, v->children, v->nchildren, NULL, 0));
 
     json_t *links = json_array();
     for (int i = 0; i < v->nlinks; i++) {
@@ -1180,8 +1224,6 @@ static json_t *pc_case_ctx(struct http_req *r, const struct case_view *v)
     json_object_set_new(ctx, "case_pages", cpages);
     json_object_set_new(ctx, "clocks", clocks);
     json_object_set_new(ctx, "fields", fields);
-    json_object_set_new(ctx, "events", events);
-    json_object_set_new(ctx, "children", children);
     json_object_set_new(ctx, "links", links);
     json_object_set_new(ctx, "votes", votes);
     json_object_set_new(ctx, "votes_open", json_integer(nvotes_open));
@@ -1195,7 +1237,8 @@ int page_case(struct http_req *r)
     if (pc_case_or_reply(r, &v))
         return 0;
     const struct module_def *m = v.c.m;
-    json_t *ctx = pc_case_ctx(r, &v);
+    struct tmpl_bind binds[PC_CASE_BINDS];
+    json_t *ctx = pc_case_ctx(r, &v, binds);
     json_t *actions = json_array();
     for (int i = 0; i < v.ncan; i++) {
         const struct transition_def *t = v.can[i];
@@ -1233,7 +1276,7 @@ int page_case(struct http_req *r)
                 pc_str(arena_printf(r->arena, "分解%s", cm->case_label))));
     json_object_set_new(ctx, "href", pc_str(pc_href(r, &v, "")));
     json_object_set_new(ctx, "max_mb", json_integer(files_max_bytes() >> 20));
-    http_reply_page(r, 200, "case_detail.html", ctx);
+    http_reply_page_with(r, 200, "case_detail.html", ctx, binds);
     return 0;
 }
 
@@ -1257,10 +1300,12 @@ int page_case_print(struct http_req *r)
             return 0;
         }
     }
-    json_t *ctx = pc_case_ctx(r, &v);
+    struct tmpl_bind binds[PC_CASE_BINDS];
+    json_t *ctx = pc_case_ctx(r, &v, binds);
     json_object_set_new(ctx, "printed_cn", pc_str(page_date_cn(r, now_ms())));
     buf_init(&out, PC_PRINT_MAX);
-    if (tmpl_render_name("templates/case_print.html", ctx, &out) < 0)
+    if (tmpl_render_name_with("templates/case_print.html", ctx, binds, &out) <
+        0)
         http_reply_status(r, 500, NULL);
     else
         http_reply(r, 200, "text/html; charset=utf-8", out.ptr, out.len);
