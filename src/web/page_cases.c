@@ -200,21 +200,39 @@ struct pc_rows {
 };
 
 enum pc_row_name {
-    PR_ID, PR_HREF, PR_NUMBER, PR_TITLE, PR_MODULE_LABEL, PR_STATE_LABEL,
-    PR_STATE, PR_DUE, PR_CREATED, PR_PROGRESS, PR_LEAD_UNIT, PR_PENDING,
-    PR_MARK, PR_LIGHT, PR_LIGHT_WORD, PR_LIGHT_COLOR, PR_CELLS, PR_NONE
+    PR_ID,
+    PR_HREF,
+    PR_NUMBER,
+    PR_TITLE,
+    PR_MODULE_LABEL,
+    PR_STATE_LABEL,
+    PR_STATE,
+    PR_DUE,
+    PR_CREATED,
+    PR_PROGRESS,
+    PR_LEAD_UNIT,
+    PR_PENDING,
+    PR_MARK,
+    PR_LIGHT,
+    PR_LIGHT_WORD,
+    PR_LIGHT_COLOR,
+    PR_CELLS,
+    PR_NONE
 };
 
-#define PR_NAME(s) {s, sizeof(s) - 1}
+#define PR_NAME(s)                                                             \
+    {                                                                          \
+        s, sizeof(s) - 1                                                       \
+    }
 static const struct {
     const char *s;
     size_t len;
 } pc_row_names[] = {
-    PR_NAME("id"),         PR_NAME("href"),        PR_NAME("number"),
-    PR_NAME("title"),      PR_NAME("module_label"), PR_NAME("state_label"),
-    PR_NAME("state"),      PR_NAME("due"),         PR_NAME("created"),
-    PR_NAME("progress"),   PR_NAME("lead_unit"),   PR_NAME("pending"),
-    PR_NAME("mark"),       PR_NAME("light"),       PR_NAME("light_word"),
+    PR_NAME("id"),          PR_NAME("href"),         PR_NAME("number"),
+    PR_NAME("title"),       PR_NAME("module_label"), PR_NAME("state_label"),
+    PR_NAME("state"),       PR_NAME("due"),          PR_NAME("created"),
+    PR_NAME("progress"),    PR_NAME("lead_unit"),    PR_NAME("pending"),
+    PR_NAME("mark"),        PR_NAME("light"),        PR_NAME("light_word"),
     PR_NAME("light_color"), PR_NAME("cells")};
 #undef PR_NAME
 
@@ -302,8 +320,8 @@ static int pc_cell_get(const struct tmpl_src *src, const void *base, int i,
         if (col->role == FIELD_IS_TITLE) {
             tmpl_val_str(v, it->title);
         } else {
-            json_t *x = it->fields ? json_object_get(it->fields, col->code)
-                                   : NULL;
+            json_t *x =
+                it->fields ? json_object_get(it->fields, col->code) : NULL;
             tmpl_val_str(v, api_case_display(rs->nm, col, x));
         }
     } else if (tmpl_name_is(name, len, "is_title")) {
@@ -776,8 +794,8 @@ int page_case_list(struct http_req *r)
     json_array_append_new(heads, pc_header(r, "登记日期", "created", qs, sort));
     struct pc_rows *rs = pc_rows_new(r, pg.items, pg.n, cols, ncols);
     struct page_option *units;
-    int nunits = page_unit_option_list(r, page_query(r, "unit"), "全部单位",
-                                       &units);
+    int nunits =
+        page_unit_option_list(r, page_query(r, "unit"), "全部单位", &units);
     struct tmpl_bind binds[3];
     memset(binds, 0, sizeof(binds));
     pc_rows_bind(&binds[0], "rows", rs);
@@ -1028,8 +1046,8 @@ static void pc_event_make(struct http_req *r, const struct module_def *m,
                           : ev->kind && strcmp(ev->kind, "comment") == 0
                               ? "意见"
                               : NULL;
-    o->who = ev->actor_name && *ev->actor_name ? ev->actor_name
-                                               : ev->actor_login;
+    o->who =
+        ev->actor_name && *ev->actor_name ? ev->actor_name : ev->actor_login;
     o->role = ev->actor_role && *ev->actor_role
                   ? page_role_name(pr, ev->actor_role)
                   : "";
@@ -1040,20 +1058,22 @@ static void pc_event_make(struct http_req *r, const struct module_def *m,
     o->move = NULL;
     if (ev->from_state && *ev->from_state && ev->to_state && *ev->to_state &&
         strcmp(ev->from_state, ev->to_state) != 0)
-        o->move = arena_printf(r->arena, "%s → %s",
-                               pc_state_label(m, ev->from_state),
-                               pc_state_label(m, ev->to_state));
+        o->move =
+            arena_printf(r->arena, "%s → %s", pc_state_label(m, ev->from_state),
+                         pc_state_label(m, ev->to_state));
 }
 
-#define PE_NAME(s, f) {s, sizeof(s) - 1, offsetof(struct pc_event, f)}
+#define PE_NAME(s, f)                                                          \
+    {                                                                          \
+        s, sizeof(s) - 1, offsetof(struct pc_event, f)                         \
+    }
 static const struct {
     const char *s;
     size_t len, off;
-} pc_event_names[] = {
-    PE_NAME("who", who),         PE_NAME("role", role),
-    PE_NAME("what", what),       PE_NAME("text", text),
-    PE_NAME("when", when),       PE_NAME("opinion", opinion),
-    PE_NAME("move", move)};
+} pc_event_names[] = {PE_NAME("who", who),   PE_NAME("role", role),
+                      PE_NAME("what", what), PE_NAME("text", text),
+                      PE_NAME("when", when), PE_NAME("opinion", opinion),
+                      PE_NAME("move", move)};
 #undef PE_NAME
 
 /* The timeline as a template source: {who, role, what, text, when,
@@ -1722,8 +1742,7 @@ int page_search(struct http_req *r)
 
 /* ---- the home page's 我的待办, the top bar's count, the navigation ---- */
 
-void page_cases_todo(struct http_req *r, struct tmpl_bind *b,
-                     const char *name)
+void page_cases_todo(struct http_req *r, struct tmpl_bind *b, const char *name)
 {
     struct case_item *items = NULL;
     int n = 0;

@@ -352,8 +352,7 @@ int page_unit_option_list(struct http_req *r, const char *selected,
     err_clear(&e);
     if (org_unit_list(r->db, r->arena, &u, &n, &e))
         n = 0;
-    struct page_option *o =
-        arena_alloc(r->arena, sizeof(*o) * (size_t)(n + 1));
+    struct page_option *o = arena_alloc(r->arena, sizeof(*o) * (size_t)(n + 1));
     if (none) {
         o[k].value = "";
         o[k].label = none;
@@ -384,17 +383,16 @@ json_t *page_unit_options(struct http_req *r, const char *selected,
     int n = page_unit_option_list(r, selected, none, &o);
     json_t *opts = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(
-            opts, json_pack("{s:o, s:o, s:b}", "value", page_str(o[i].value),
-                            "label", page_str(o[i].label), "selected",
-                            o[i].selected));
+        json_array_append_new(opts, json_pack("{s:o, s:o, s:b}", "value",
+                                              page_str(o[i].value), "label",
+                                              page_str(o[i].label), "selected",
+                                              o[i].selected));
     return opts;
 }
 
 /* The options as a template source: item i of base (struct page_option). */
-static int page_option_get(const struct tmpl_src *src, const void *base,
-                           int i, const char *name, size_t len,
-                           struct tmpl_val *v)
+static int page_option_get(const struct tmpl_src *src, const void *base, int i,
+                           const char *name, size_t len, struct tmpl_val *v)
 {
     const struct page_option *o = (const struct page_option *)base + i;
     (void)src;

@@ -100,8 +100,7 @@ int page_search(struct http_req *r);
 /* The home page's 我的待办: what waits for the viewer, worst lights first,
  * as rows for templates/todo_list.html bound under name in *b (for
  * http_reply_page_with; they live in r's arena). */
-void page_cases_todo(struct http_req *r, struct tmpl_bind *b,
-                     const char *name);
+void page_cases_todo(struct http_req *r, struct tmpl_bind *b, const char *name);
 /* For app->todo_count: the top bar's 待办 count. */
 int64_t page_cases_todo_count(struct http_req *r);
 /* pages_nav with an entry per module (by sort, for business roles only)

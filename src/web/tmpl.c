@@ -389,7 +389,8 @@ static int child(const struct tmpl_val *v, const char *key, size_t klen,
             val_json(out, json_object_getn(v->json, key, klen));
         } else if (json_is_array(v->json)) {
             idx = index_of(key, klen);
-            val_json(out, idx < 0 ? NULL : json_array_get(v->json, (size_t)idx));
+            val_json(out,
+                     idx < 0 ? NULL : json_array_get(v->json, (size_t)idx));
         } else {
             return 0;
         }

@@ -331,8 +331,8 @@ static const struct row src_rows[] = {
 static void test_sources(void **state)
 {
     (void)state;
-    json_t *ctx = json_pack("{s:s, s:s, s:s}", "outer", "外", "shadow",
-                            "JSON", "nobody", "JSON");
+    json_t *ctx = json_pack("{s:s, s:s, s:s}", "outer", "外", "shadow", "JSON",
+                            "nobody", "JSON");
     struct tmpl_bind binds[4];
     memset(binds, 0, sizeof(binds));
     binds[0].name = "people";
