@@ -9,7 +9,8 @@
 #                             -> bench/RESULTS.md (and printed)
 # Each phase prints how long it took.  A phase that fails is reported and
 # the others still run; nothing fails on a timing.  Builds nothing: `make
-# bench` builds build/shuniu (release with debug info) first.
+# bench` builds build/shuniu (release with debug info) first, and a binary
+# older than the sources is refused.
 #
 # Environment: BENCH_SIZES ("10000 100000 1000000"), BENCH_REDMINE_SIZES
 # (the sizes up to 100000; "" for none), BENCH_SECONDS (10), BENCH_CONNS
@@ -36,6 +37,15 @@ fi
 export BENCH_DIR BENCH_OUT BENCH_CACHE
 command -v wrk >/dev/null 2>&1 || bench_die "wrk is not installed (scripts/deps.sh)"
 command -v node >/dev/null 2>&1 || bench_die "node is not installed (scripts/deps.sh)"
+# A binary older than the sources would be measured as if it were them
+# (bench/run.sh run by hand after a change, without make build): refused,
+# unless SHUNIU_BIN names one on purpose.
+bin=${SHUNIU_BIN:-$top/build/shuniu}
+[ -x "$bin" ] || bench_die "$bin is missing: make build (make bench does)"
+if [ -z "${SHUNIU_BIN:-}" ] &&
+    [ -n "$(find "$top/src" "$top/CMakeLists.txt" -newer "$bin" -type f 2>/dev/null | head -n 1)" ]; then
+    bench_die "$bin is older than the sources: make build first (make bench does)"
+fi
 mkdir -p "$BENCH_OUT" "$BENCH_CACHE"
 rm -f "$BENCH_OUT"/*.tsv "$BENCH_OUT"/wrk-*.txt
 
@@ -45,7 +55,7 @@ rm -f "$BENCH_OUT"/*.tsv "$BENCH_OUT"/wrk-*.txt
     echo "cpu:      $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1) ($(nproc) cores)"
     echo "memory:   $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min, at the start)"
-    echo "shuniu:   $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?'), build type $(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$top/build/CMakeCache.txt" 2>/dev/null || echo '?')"
+    echo "shuniu:   $bin, built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'), HEAD $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?'), build type $(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$top/build/CMakeCache.txt" 2>/dev/null || echo '?')"
     echo "wrk:      -t${BENCH_THREADS:-2} -d${BENCH_SECONDS:-10}s, conns ${BENCH_CONNS:-1 16 64} (reads), ${BENCH_WRITE_CONNS:-1 16} (writes)"
     echo "sizes:    shuniu $sizes; Redmine${rsizes:- none}"
 } >"$BENCH_OUT/machine.txt"
