@@ -218,9 +218,7 @@ void http_reply_page_with(struct http_req *r, int status, const char *name,
      * (not copied into ctx) and looked up before ctx */
     memset(around, 0, sizeof(around));
     around[0].name = "content";
-    around[0].val.kind = TMPL_STR;
-    around[0].val.s = content.ptr ? content.ptr : "";
-    around[0].val.len = content.len;
+    tmpl_val_strn(&around[0].val, content.ptr, content.len);
     if (tmpl_render_name_with("templates/layout.html", ctx, around, &page) < 0)
         goto out;
     http_reply(r, status, "text/html; charset=utf-8", page.ptr, page.len);

@@ -264,6 +264,14 @@ void tmpl_val_str(struct tmpl_val *v, const char *s)
     v->len = strlen(v->s);
 }
 
+void tmpl_val_strn(struct tmpl_val *v, const char *s, size_t n)
+{
+    memset(v, 0, sizeof(*v));
+    v->kind = TMPL_STR;
+    v->s = s ? s : "";
+    v->len = s ? n : 0;
+}
+
 void tmpl_val_int(struct tmpl_val *v, long long i)
 {
     memset(v, 0, sizeof(*v));

@@ -75,8 +75,8 @@ struct tmpl_val {
 };
 
 struct tmpl_src {
-    /* Sets *v to name (len bytes, no dot) of item i of base; 0 when the
-     * item has no such name, 1 when it has. */
+    /* Sets *v to the value named name (len bytes, no dot) in item i of
+     * base: 1; 0 when the item has no such name. */
     int (*get)(const struct tmpl_src *src, const void *base, int i,
                const char *name, size_t len, struct tmpl_val *v);
 };
@@ -88,9 +88,10 @@ struct tmpl_bind {
     struct tmpl_val val;
 };
 
-/* Setters for a source's get: text (NULL: ""), a number, a yes/no, a
- * list of n items. */
+/* Setters for a source's get: text (NULL: ""), n bytes of text, a
+ * number, a yes/no, a list of n items. */
 void tmpl_val_str(struct tmpl_val *v, const char *s);
+void tmpl_val_strn(struct tmpl_val *v, const char *s, size_t n);
 void tmpl_val_int(struct tmpl_val *v, long long i);
 void tmpl_val_bool(struct tmpl_val *v, int yes);
 void tmpl_val_list(struct tmpl_val *v, const struct tmpl_src *src,

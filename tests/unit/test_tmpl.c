@@ -340,7 +340,7 @@ static void test_sources(void **state)
     binds[1].name = "nobody";
     tmpl_val_list(&binds[1].val, &person_src, people, 0);
     binds[2].name = "shadow";
-    tmpl_val_str(&binds[2].val, "<b>");
+    tmpl_val_strn(&binds[2].val, "<b>and more", 3);
     for (size_t i = 0; i < sizeof(src_rows) / sizeof(src_rows[0]); i++) {
         char err[128];
         const struct row *r = &src_rows[i];
