@@ -235,6 +235,8 @@ static const struct {
     PR_NAME("mark"),        PR_NAME("light"),        PR_NAME("light_word"),
     PR_NAME("light_color"), PR_NAME("cells")};
 #undef PR_NAME
+_Static_assert(sizeof(pc_row_names) / sizeof(pc_row_names[0]) == PR_NONE,
+               "a name for each enum pc_row_name");
 
 static int pc_row_get(const struct tmpl_src *src, const void *base, int i,
                       const char *name, size_t len, struct tmpl_val *v)
