@@ -155,33 +155,11 @@ static const struct case_clock_view *pc_main_clock(const struct case_view *v)
     return v->nclocks > 0 && v->clocks[0].def ? &v->clocks[0] : NULL;
 }
 
-/* A list item as a row of tables (list page, to-do, children, search). */
-static json_t *pc_item_json(struct http_req *r, const struct case_item *it)
-{
-    json_t *o = json_object();
-    pc_set_int(o, "id", it->id);
-    pc_set(o, "href", arena_printf(r->arena, "/cases/%lld", (long long)it->id));
-    pc_set(o, "number", it->number);
-    pc_set(o, "title", it->title);
-    pc_set(o, "module_label", it->m ? it->m->label : "");
-    pc_set(o, "state_label", it->state ? it->state->label : "");
-    pc_set(o, "state", it->state ? it->state->code : "");
-    pc_set(o, "due", pc_due(r, it->due_ms));
-    pc_set(o, "created", page_date(r, it->created_ms));
-    pc_set_int(o, "progress", it->progress);
-    pc_set(o, "lead_unit", it->lead_unit_name);
-    pc_set(o, "pending", it->pending ? "有待审批的申请" : "");
-    const char *mark = it->m && it->m->mark ? it->m->mark(r->arena, it) : NULL;
-    if (mark && *mark)
-        pc_set(o, "mark", mark);
-    pc_light(o, it->light);
-    return o;
-}
-
 /* ---- rows of case items for the templates, read from the items ---- */
 
-/* The rows pc_item_json() gives, and for a module's list one cell per
- * listed field ({value, is_title, num}), answered from the items
+/* The rows of a list, 我的待办, children and search (pc_item_json), and
+ * for a module's list one cell per listed field ({value, is_title, num}),
+ * answered from the items
  * themselves as a template source (tmpl.h): fifty rows built as jansson
  * objects, then looked up by hash and freed, were a third of a list page. */
 struct pc_row {
@@ -285,7 +263,7 @@ static int pc_row_get(const struct tmpl_src *src, const void *base, int i,
     case PR_PENDING:
         tmpl_val_str(v, it->pending ? "有待审批的申请" : "");
         break;
-    case PR_MARK: /* as in pc_item_json: no mark, no key */
+    case PR_MARK: /* no mark, no key */
         if (row->mark == NULL || *row->mark == '\0')
             return 0;
         tmpl_val_str(v, row->mark);
@@ -377,6 +355,25 @@ static void pc_rows_bind(struct tmpl_bind *b, const char *name,
 {
     tmpl_val_list(&b->val, &rs->src, rs->rows, rs->n);
     b->name = name;
+}
+
+/* A list item as a JSON object (the case page's own case, search
+ * results): the row's names and values above, but the cells. */
+static json_t *pc_item_json(struct http_req *r, const struct case_item *it)
+{
+    struct pc_rows *rs = pc_rows_new(r, it, 1, NULL, 0);
+    json_t *o = json_object();
+    for (int k = 0; k < PR_CELLS; k++) {
+        struct tmpl_val v;
+        if (!pc_row_get(&rs->src, rs->rows, 0, pc_row_names[k].s,
+                        pc_row_names[k].len, &v))
+            continue;
+        if (v.kind == TMPL_INT)
+            pc_set_int(o, pc_row_names[k].s, v.i);
+        else
+            pc_set(o, pc_row_names[k].s, v.s);
+    }
+    return o;
 }
 
 /* For lists whose rows show no field (case_filter.fields). */
