@@ -916,7 +916,12 @@ int http_raw(struct client *c, const char *method, const char *path,
     } else if (strcmp(method, "GET") != 0) {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     }
-    hdrs = curl_slist_append(hdrs, "Expect:");
+    /* a body past 1 MiB goes with "Expect: 100-continue" (client_new says
+     * why: a 413 sent at once must not be lost to a broken pipe); smaller
+     * ones go at once */
+    hdrs = curl_slist_append(hdrs, body && len > ((size_t)1 << 20)
+                                       ? "Expect: 100-continue"
+                                       : "Expect:");
     if (content_type) {
         snprintf(line, sizeof(line), "Content-Type: %s", content_type);
         hdrs = curl_slist_append(hdrs, line);
