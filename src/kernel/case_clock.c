@@ -51,6 +51,10 @@ struct case_clock_rec {
     const char *code;
     int main, warn_only;
     int granted; /* extensions granted, absorbed ones included */
+    /* while loading: c.pauses and c.extensions, and the room in each */
+    struct clock_pause *pv;
+    struct clock_extension *xv;
+    int pcap, xcap;
     struct clock c;
 };
 
@@ -58,14 +62,40 @@ static const char CASE_SQL_CLOCKS[] =
     "SELECT id, clock, main, warn_only, start_ms, unit, length, deadline,"
     " warn, warn_value, stop_ms FROM case_clocks WHERE case_id = $1"
     " ORDER BY id";
+/* The pauses and extensions of all the case's clocks at once (two
+ * statements, not three per clock: a 催办's reply and refresh each load
+ * the clocks).  An extension counts in granted absorbed or not, and in the
+ * clock's extensions only with a length and not absorbed. */
 static const char CASE_SQL_PAUSES[] =
-    "SELECT from_ms, to_ms FROM case_clock_pauses WHERE clock_id = $1"
-    " AND absorbed = 0 ORDER BY from_ms, id";
+    "SELECT p.clock_id, p.from_ms, p.to_ms FROM case_clock_pauses p"
+    " JOIN case_clocks k ON k.id = p.clock_id WHERE k.case_id = $1"
+    " AND p.absorbed = 0 ORDER BY p.clock_id, p.from_ms, p.id";
 static const char CASE_SQL_EXTENSIONS[] =
-    "SELECT length, at_ms, by_login, why FROM case_clock_extensions"
-    " WHERE clock_id = $1 AND length > 0 AND absorbed = 0 ORDER BY id";
-static const char CASE_SQL_GRANTED[] =
-    "SELECT COUNT(*) FROM case_clock_extensions WHERE clock_id = $1";
+    "SELECT e.clock_id, e.length, e.at_ms, e.by_login, e.why, e.absorbed"
+    " FROM case_clock_extensions e JOIN case_clocks k ON k.id = e.clock_id"
+    " WHERE k.case_id = $1 ORDER BY e.clock_id, e.id";
+
+/* The record of clock id among v[0..n), or NULL. */
+static struct case_clock_rec *case_clock_rec_of(struct case_clock_rec *v, int n,
+                                                int64_t id)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i].id == id)
+            return &v[i];
+    return NULL;
+}
+
+/* Room for one more element in *arr (of *n, room for *cap; 0 at first). */
+static void *case_grow(struct arena *a, void *arr, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    *cap = *cap > 0 ? *cap * 2 : 4;
+    void *w = arena_alloc(a, size * (size_t)*cap);
+    if (n > 0)
+        memcpy(w, arr, size * (size_t)n);
+    return w;
+}
 
 /* Loads the clocks of a case with their pauses and extensions. */
 static int case_clock_load(struct store *db, struct arena *a, int64_t id,
@@ -101,53 +131,51 @@ static int case_clock_load(struct store *db, struct arena *a, int64_t id,
     if (store_finalize(st) != STORE_OK || s == STORE_ERR)
         goto out;
     for (int i = 0; i < count; i++) {
-        int pcap = 4, np = 0, ecap = 4, ne = 0;
-        struct clock_pause *p = arena_alloc(a, sizeof(*p) * (size_t)pcap);
-        struct clock_extension *x = arena_alloc(a, sizeof(*x) * (size_t)ecap);
-        st = store_prepare(db, CASE_SQL_PAUSES);
-        store_bind_int(st, 1, v[i].id);
-        while ((s = store_step(st)) == STORE_ROW) {
-            if (np == pcap) {
-                struct clock_pause *w = arena_alloc(a, sizeof(*w) * pcap * 2);
-                memcpy(w, p, sizeof(*p) * (size_t)pcap);
-                p = w;
-                pcap *= 2;
-            }
-            p[np].from_ms = store_col_int(st, 0);
-            p[np].to_ms = store_col_int(st, 1);
-            np++;
-        }
-        if (store_finalize(st) != STORE_OK || s == STORE_ERR)
-            goto out;
-        st = store_prepare(db, CASE_SQL_EXTENSIONS);
-        store_bind_int(st, 1, v[i].id);
-        while ((s = store_step(st)) == STORE_ROW) {
-            if (ne == ecap) {
-                struct clock_extension *w =
-                    arena_alloc(a, sizeof(*w) * ecap * 2);
-                memcpy(w, x, sizeof(*x) * (size_t)ecap);
-                x = w;
-                ecap *= 2;
-            }
-            x[ne].length = (int)store_col_int(st, 0);
-            x[ne].at_ms = store_col_int(st, 1);
-            x[ne].by = arena_strdup(a, store_col_text(st, 2));
-            x[ne].why = arena_strdup(a, store_col_text(st, 3));
-            ne++;
-        }
-        if (store_finalize(st) != STORE_OK || s == STORE_ERR)
-            goto out;
-        {
-            int64_t g = 0;
-            if (store_query_int(db, CASE_SQL_GRANTED, &g, "i", v[i].id) ==
-                STORE_ERR)
-                goto out;
-            v[i].granted = (int)g;
-        }
-        v[i].c.pauses = p;
-        v[i].c.npauses = np;
-        v[i].c.extensions = x;
-        v[i].c.nextensions = ne;
+        v[i].granted = 0;
+        v[i].c.npauses = v[i].c.nextensions = 0;
+        v[i].pv = NULL;
+        v[i].xv = NULL;
+        v[i].pcap = v[i].xcap = 0;
+    }
+    if (count == 0)
+        goto done;
+    st = store_prepare(db, CASE_SQL_PAUSES);
+    store_bind_int(st, 1, id);
+    while ((s = store_step(st)) == STORE_ROW) {
+        struct case_clock_rec *r =
+            case_clock_rec_of(v, count, store_col_int(st, 0));
+        if (r == NULL)
+            continue;
+        r->pv = case_grow(a, r->pv, r->c.npauses, &r->pcap, sizeof(*r->pv));
+        r->pv[r->c.npauses].from_ms = store_col_int(st, 1);
+        r->pv[r->c.npauses].to_ms = store_col_int(st, 2);
+        r->c.npauses++;
+    }
+    if (store_finalize(st) != STORE_OK || s == STORE_ERR)
+        goto out;
+    st = store_prepare(db, CASE_SQL_EXTENSIONS);
+    store_bind_int(st, 1, id);
+    while ((s = store_step(st)) == STORE_ROW) {
+        struct case_clock_rec *r =
+            case_clock_rec_of(v, count, store_col_int(st, 0));
+        if (r == NULL)
+            continue;
+        r->granted++;
+        if (store_col_int(st, 1) <= 0 || store_col_int(st, 5) != 0)
+            continue;
+        r->xv = case_grow(a, r->xv, r->c.nextensions, &r->xcap, sizeof(*r->xv));
+        struct clock_extension *x = &r->xv[r->c.nextensions++];
+        x->length = (int)store_col_int(st, 1);
+        x->at_ms = store_col_int(st, 2);
+        x->by = arena_strdup(a, store_col_text(st, 3));
+        x->why = arena_strdup(a, store_col_text(st, 4));
+    }
+    if (store_finalize(st) != STORE_OK || s == STORE_ERR)
+        goto out;
+done:
+    for (int i = 0; i < count; i++) {
+        v[i].c.pauses = v[i].pv;
+        v[i].c.extensions = v[i].xv;
     }
     *out = v;
     *n = count;

@@ -201,6 +201,11 @@ int case_visible(struct store *db, const struct actor *who, int64_t id)
 int case_row_visible(struct store *db, const struct actor *who,
                      const struct case_row *r)
 {
+    /* a case of no secrecy is seen by everyone but the administrators:
+     * CASE_SQL_VISIBLE without the query (a 催办 asks twice) */
+    if (r->secrecy == 0 && who != NULL && who->clearance >= 0 &&
+        !case_actor_is_admin(who))
+        return 1;
     return case_visible(db, who, r->id);
 }
 

@@ -248,6 +248,13 @@ static const struct transition_def tst_transitions[] = {
      .roles = "clerk",
      .comment = 1,
      .notify_rel = REL_HANDLER},
+    /* tells only the leaders of the owning office */
+    {.code = "remind",
+     .label = "提醒",
+     .from = "working",
+     .roles = "clerk",
+     .notify_rel = REL_SAME_UNIT,
+     .notify_roles = "leader"},
     {.code = "finish",
      .label = "办结",
      .from = "working",
@@ -1292,6 +1299,21 @@ static void test_lights_and_sweep(void **state)
         told_staff |= notes[i].user == f->staff1.user_id &&
                       strcmp(notes[i].kind, "case.urge") == 0;
     assert_true(told_staff);
+    /* notify_roles: of the owning office (leader1, clerk0; clerk1 fired
+     * it; admin and aud never), only those holding one of the roles */
+    nnotes = 0;
+    assert_int_equal(fire(f, &f->clerk1, id, "remind", NULL, NULL, &e), 0);
+    int told_clerk0 = 0, told_admin = 0;
+    told_leader = 0;
+    for (int i = 0; i < nnotes; i++) {
+        told_leader |= notes[i].user == f->leader1.user_id;
+        told_clerk0 |= notes[i].user == f->clerk0.user_id;
+        told_admin |= notes[i].user == f->admin.user_id ||
+                      notes[i].user == f->aud.user_id;
+    }
+    assert_true(told_leader);
+    assert_false(told_clerk0);
+    assert_false(told_admin);
 }
 
 static void test_calendar_change(void **state)
@@ -1544,6 +1566,7 @@ static void test_writes_only_what_changed(void **state)
 {
     struct fx *f = *state;
     struct err e;
+    struct case_view v;
     int64_t id = assigned_case(f, "只写变化的部分", 0);
     static const char cols[] = "lead_unit_id, handler_id, state, title, secrecy,"
                                " progress, pending, closed_ms";
@@ -1564,7 +1587,10 @@ static void test_writes_only_what_changed(void **state)
                        " FOR EACH ROW EXECUTE FUNCTION wrote_fn('clocks');"
                        "CREATE TRIGGER w_lights AFTER UPDATE OF due_ms,"
                        " light_due_ms, light_yellow_ms, light_floor ON cases"
-                       " FOR EACH ROW EXECUTE FUNCTION wrote_fn('clocks');"),
+                       " FOR EACH ROW EXECUTE FUNCTION wrote_fn('clocks');"
+                       "CREATE TRIGGER w_updated AFTER UPDATE OF updated_ms"
+                       " ON cases FOR EACH ROW EXECUTE FUNCTION"
+                       " wrote_fn('updated');"),
             STORE_OK);
         snprintf(sql, sizeof(sql),
                  "CREATE TRIGGER w_cols AFTER UPDATE OF %s ON cases FOR EACH"
@@ -1586,7 +1612,10 @@ static void test_writes_only_what_changed(void **state)
                        " ('clocks'); END;"
                        "CREATE TRIGGER w_lights AFTER UPDATE OF due_ms,"
                        " light_due_ms, light_yellow_ms, light_floor ON cases"
-                       " BEGIN INSERT INTO wrote VALUES ('clocks'); END;"),
+                       " BEGIN INSERT INTO wrote VALUES ('clocks'); END;"
+                       "CREATE TRIGGER w_updated AFTER UPDATE OF updated_ms"
+                       " ON cases BEGIN INSERT INTO wrote VALUES ('updated');"
+                       " END;"),
             STORE_OK);
         snprintf(sql, sizeof(sql),
                  "CREATE TRIGGER w_cols AFTER UPDATE OF %s ON cases"
@@ -1601,6 +1630,7 @@ static void test_writes_only_what_changed(void **state)
     assert_int_equal(writes_of(f, "parties"), 0);
     assert_int_equal(writes_of(f, "waits"), 0);
     assert_int_equal(writes_of(f, "clocks"), 0); /* nor the clocks */
+    assert_int_equal(writes_of(f, "updated"), 1);
     /* 退回: the state and the waits change, the parties do not */
     assert_int_equal(fire(f, &f->staff1, id, "decline", NULL, "不是我们的", &e),
                      0);
@@ -1616,6 +1646,15 @@ static void test_writes_only_what_changed(void **state)
                      0);
     assert_true(writes_of(f, "parties") >= 1);
     assert_true(writes_of(f, "clocks") >= 1); /* a shorter limit */
+    /* 办结, whose hook sets progress after the row was written: the row is
+     * written twice, updated_ms (three indexes) only once */
+    int64_t updated = writes_of(f, "updated");
+    assert_int_equal(
+        fire(f, &f->staff2, id, "finish", "{\"result\":\"已办结\"}", NULL, &e),
+        0);
+    assert_int_equal(writes_of(f, "updated"), updated + 1);
+    assert_int_equal(case_get(f->db, f->a, &f->clerk1, id, &v, &e), 0);
+    assert_int_equal(v.c.progress, 100);
 }
 
 int main(void)
