@@ -450,17 +450,52 @@ static json_t *case_item_data(const struct case_item *it, const char *data,
     return json_pick(data, keys);
 }
 
+/* Which of the picked keys a viewer sees, for the module of the rows
+ * last read (lists of one module resolve them once, not per row). */
+struct case_pick_vis {
+    const struct module_def *m;
+    int n;
+    unsigned char keep[CASE_PICK_MAX];
+};
+
+/* The picked fields in place, as case_fields_visible gives them: those
+ * the viewer may not see removed, the unset ones null. */
+static void case_picked_visible(json_t *data, const struct module_def *m,
+                                int clearance, const char *const *keys,
+                                struct case_pick_vis *vis)
+{
+    if (vis->m != m) {
+        vis->m = m;
+        for (vis->n = 0; keys[vis->n] != NULL; vis->n++) {
+            const struct field_def *f = module_field(m, keys[vis->n]);
+            vis->keep[vis->n] = f != NULL && f->min_clearance <= clearance;
+        }
+    }
+    for (int i = 0; i < vis->n; i++) {
+        if (!vis->keep[i])
+            json_object_del(data, keys[i]);
+        else if (json_object_get(data, keys[i]) == NULL)
+            json_object_set_new(data, keys[i], json_null());
+    }
+}
+
 /* Reads a row of CASE_ITEM_COLS (with the fields in want, NULL: all); 0,
- * or 1 when its module is unknown. */
+ * or 1 when its module is unknown.  vis: for want, NULL before the first
+ * row (the same for each row of one query and viewer). */
 static int case_item_read(struct stmt *st, struct arena *a,
                           const struct actor *who, const char *const *want,
-                          struct case_item *it)
+                          struct case_pick_vis *vis, struct case_item *it)
 {
     const char *keys[CASE_PICK_MAX + 1];
     json_t *data;
     if (case_item_read_cols(st, a, it))
         return 1;
     data = case_item_data(it, store_col_text(st, 20), want, keys);
+    if (want != NULL && data != NULL) {
+        case_picked_visible(data, it->m, who->clearance, keys, vis);
+        it->fields = case_json_keep(a, data);
+        return 0;
+    }
     it->fields = case_json_keep(
         a, case_fields_visible(it->m, data, who->clearance,
                                want != NULL ? keys : NULL));
@@ -476,6 +511,7 @@ static int case_q_items(struct store *db, struct arena *a,
     struct stmt *st = case_q_prepare(db, q);
     int cap = 16, count = 0, s;
     struct case_item *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
+    struct case_pick_vis vis = {0};
 
     while ((s = store_step(st)) == STORE_ROW) {
         if (count == cap) {
@@ -484,7 +520,7 @@ static int case_q_items(struct store *db, struct arena *a,
             v = w;
             cap *= 2;
         }
-        if (case_item_read(st, a, who, q->fields, &v[count]) == 0)
+        if (case_item_read(st, a, who, q->fields, &vis, &v[count]) == 0)
             count++;
     }
     if (store_finalize(st) != STORE_OK || s == STORE_ERR) {
@@ -1104,6 +1140,7 @@ int case_list_chunk(struct store *db, struct arena *a, const struct actor *who,
     int desc = 0, w, rows = 0, cap = limit > 0 ? limit : 1, step;
     struct case_q q;
     struct stmt *st;
+    struct case_pick_vis vis = {0};
 
     *n = 0;
     *out = arena_alloc(a, sizeof(**out) * (size_t)cap);
@@ -1133,8 +1170,9 @@ int case_list_chunk(struct store *db, struct arena *a, const struct actor *who,
         rows++;
         case_cursor_take(st, cur);
         /* parsing the JSON of the fields is most of a row's cost */
-        if ((with_fields ? case_item_read(st, a, who, f->fields, &(*out)[*n])
-                         : case_item_read_cols(st, a, &(*out)[*n])) == 0)
+        if ((with_fields
+                 ? case_item_read(st, a, who, f->fields, &vis, &(*out)[*n])
+                 : case_item_read_cols(st, a, &(*out)[*n])) == 0)
             (*n)++;
     }
     buf_free(&q.sql);
