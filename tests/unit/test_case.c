@@ -1027,6 +1027,28 @@ static void test_clearance(void **state)
     assert_int_equal(case_get(f->db, f->a, &f->staff1, open_id, &v, &e), 0);
     assert_null(json_object_get(v.c.fields, "secret_note"));
     assert_null(json_object_get(v.display, "secret_note"));
+    /* ... and from the fields a list picks (filtered in place): unset
+     * ones are null, those above the viewer's clearance absent */
+    {
+        static const char *const want[] = {"secret_note", "note", NULL};
+        struct case_filter picked = all;
+        const struct actor *viewers[] = {&f->leader1, &f->staff1};
+        picked.fields = want;
+        for (int w = 0; w < 2; w++) {
+            json_t *fields = NULL;
+            err_clear(&e);
+            assert_int_equal(
+                case_list(f->db, f->a, viewers[w], &picked, &p, &e), 0);
+            for (int i = 0; i < p.n; i++)
+                if (p.items[i].id == open_id)
+                    fields = p.items[i].fields;
+            assert_non_null(fields);
+            assert_true(json_is_null(json_object_get(fields, "note")));
+            assert_true((json_object_get(fields, "secret_note") != NULL) ==
+                        (w == 0));
+            assert_null(json_object_get(fields, "title")); /* not picked */
+        }
+    }
     /* search answers follow clearance too */
     {
         struct case_filter q = {0};
