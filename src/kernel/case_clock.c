@@ -75,13 +75,18 @@ static const char CASE_SQL_EXTENSIONS[] =
     " FROM case_clock_extensions e JOIN case_clocks k ON k.id = e.clock_id"
     " WHERE k.case_id = $1 ORDER BY e.clock_id, e.id";
 
-/* The record of clock id among v[0..n), or NULL. */
-static struct case_clock_rec *case_clock_rec_of(struct case_clock_rec *v, int n,
-                                                int64_t id)
+/* The record, among v[0..n), of the clock of st's next row (its first
+ * column a clock id; rows of other clocks skipped); NULL after the last,
+ * with *s the last step's result. */
+static struct case_clock_rec *
+case_clock_row(struct stmt *st, struct case_clock_rec *v, int n, int *s)
 {
-    for (int i = 0; i < n; i++)
-        if (v[i].id == id)
-            return &v[i];
+    while ((*s = store_step(st)) == STORE_ROW) {
+        int64_t id = store_col_int(st, 0);
+        for (int i = 0; i < n; i++)
+            if (v[i].id == id)
+                return &v[i];
+    }
     return NULL;
 }
 
@@ -102,12 +107,11 @@ static int case_clock_load(struct store *db, struct arena *a, int64_t id,
                            struct case_clock_rec **out, int *n)
 {
     int cap = 8, count = 0, s, rc = -1;
-    struct case_clock_rec *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
+    struct case_clock_rec *v = arena_alloc(a, sizeof(*v) * (size_t)cap), *r;
     struct stmt *st = store_prepare(db, CASE_SQL_CLOCKS);
 
     store_bind_int(st, 1, id);
     while ((s = store_step(st)) == STORE_ROW) {
-        struct case_clock_rec *r;
         if (count == cap) {
             struct case_clock_rec *w = arena_alloc(a, sizeof(*w) * cap * 2);
             memcpy(w, v, sizeof(*v) * (size_t)cap);
@@ -141,11 +145,7 @@ static int case_clock_load(struct store *db, struct arena *a, int64_t id,
         goto done;
     st = store_prepare(db, CASE_SQL_PAUSES);
     store_bind_int(st, 1, id);
-    while ((s = store_step(st)) == STORE_ROW) {
-        struct case_clock_rec *r =
-            case_clock_rec_of(v, count, store_col_int(st, 0));
-        if (r == NULL)
-            continue;
+    while ((r = case_clock_row(st, v, count, &s)) != NULL) {
         r->pv = case_grow(a, r->pv, r->c.npauses, &r->pcap, sizeof(*r->pv));
         r->pv[r->c.npauses].from_ms = store_col_int(st, 1);
         r->pv[r->c.npauses].to_ms = store_col_int(st, 2);
@@ -155,11 +155,7 @@ static int case_clock_load(struct store *db, struct arena *a, int64_t id,
         goto out;
     st = store_prepare(db, CASE_SQL_EXTENSIONS);
     store_bind_int(st, 1, id);
-    while ((s = store_step(st)) == STORE_ROW) {
-        struct case_clock_rec *r =
-            case_clock_rec_of(v, count, store_col_int(st, 0));
-        if (r == NULL)
-            continue;
+    while ((r = case_clock_row(st, v, count, &s)) != NULL) {
         r->granted++;
         if (store_col_int(st, 1) <= 0 || store_col_int(st, 5) != 0)
             continue;

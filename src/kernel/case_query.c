@@ -484,8 +484,8 @@ static void case_picked_visible(json_t *data, const struct module_def *m,
 }
 
 /* Reads a row of CASE_ITEM_COLS (with the fields in want, NULL: all); 0,
- * or 1 when its module is unknown.  vis: for want, NULL before the first
- * row (the same for each row of one query and viewer). */
+ * or 1 when its module is unknown.  vis: zeroed before a query's first
+ * row, then kept from row to row (one query, one viewer). */
 static int case_item_read(struct stmt *st, struct arena *a,
                           const struct actor *who, const char *const *want,
                           struct case_pick_vis *vis, struct case_item *it)
