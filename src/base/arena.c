@@ -169,6 +169,17 @@ void arena_defer(struct arena *a, void (*fn)(void *), void *arg)
     a->cleanups = c;
 }
 
+void *arena_grow(struct arena *a, void *arr, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    *cap = *cap > 0 ? *cap * 2 : 4;
+    void *w = arena_alloc(a, size * (size_t)*cap);
+    if (n > 0)
+        memcpy(w, arr, size * (size_t)n);
+    return w;
+}
+
 size_t arena_used(const struct arena *a)
 {
     return a->total;

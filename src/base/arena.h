@@ -37,6 +37,12 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 
+/* Room for one more element in an array of n elements of size bytes,
+ * with room for *cap: arr itself while n < *cap, else a copy of its n
+ * elements with twice the room, the rest zeroed (4 when *cap is 0; arr
+ * may then be NULL), *cap updated.  The old array stays in the arena. */
+void *arena_grow(struct arena *a, void *arr, int n, int *cap, size_t size);
+
 /* Calls fn(arg) when the arena is freed. */
 void arena_defer(struct arena *a, void (*fn)(void *), void *arg);
 

@@ -90,18 +90,6 @@ case_clock_row(struct stmt *st, struct case_clock_rec *v, int n, int *s)
     return NULL;
 }
 
-/* Room for one more element in *arr (of *n, room for *cap; 0 at first). */
-static void *case_grow(struct arena *a, void *arr, int n, int *cap, size_t size)
-{
-    if (n < *cap)
-        return arr;
-    *cap = *cap > 0 ? *cap * 2 : 4;
-    void *w = arena_alloc(a, size * (size_t)*cap);
-    if (n > 0)
-        memcpy(w, arr, size * (size_t)n);
-    return w;
-}
-
 /* Loads the clocks of a case with their pauses and extensions. */
 static int case_clock_load(struct store *db, struct arena *a, int64_t id,
                            struct case_clock_rec **out, int *n)
@@ -112,12 +100,7 @@ static int case_clock_load(struct store *db, struct arena *a, int64_t id,
 
     store_bind_int(st, 1, id);
     while ((s = store_step(st)) == STORE_ROW) {
-        if (count == cap) {
-            struct case_clock_rec *w = arena_alloc(a, sizeof(*w) * cap * 2);
-            memcpy(w, v, sizeof(*v) * (size_t)cap);
-            v = w;
-            cap *= 2;
-        }
+        v = arena_grow(a, v, count, &cap, sizeof(*v));
         r = &v[count++];
         r->id = store_col_int(st, 0);
         r->code = arena_strdup(a, store_col_text(st, 1));
@@ -146,7 +129,7 @@ static int case_clock_load(struct store *db, struct arena *a, int64_t id,
     st = store_prepare(db, CASE_SQL_PAUSES);
     store_bind_int(st, 1, id);
     while ((r = case_clock_row(st, v, count, &s)) != NULL) {
-        r->pv = case_grow(a, r->pv, r->c.npauses, &r->pcap, sizeof(*r->pv));
+        r->pv = arena_grow(a, r->pv, r->c.npauses, &r->pcap, sizeof(*r->pv));
         r->pv[r->c.npauses].from_ms = store_col_int(st, 1);
         r->pv[r->c.npauses].to_ms = store_col_int(st, 2);
         r->c.npauses++;
@@ -159,7 +142,8 @@ static int case_clock_load(struct store *db, struct arena *a, int64_t id,
         r->granted++;
         if (store_col_int(st, 1) <= 0 || store_col_int(st, 5) != 0)
             continue;
-        r->xv = case_grow(a, r->xv, r->c.nextensions, &r->xcap, sizeof(*r->xv));
+        r->xv =
+            arena_grow(a, r->xv, r->c.nextensions, &r->xcap, sizeof(*r->xv));
         struct clock_extension *x = &r->xv[r->c.nextensions++];
         x->length = (int)store_col_int(st, 1);
         x->at_ms = store_col_int(st, 2);
@@ -726,12 +710,7 @@ int case_recompute_all(struct store *db)
 
     ids = arena_alloc(a, sizeof(*ids) * (size_t)cap);
     while ((s = store_step(st)) == STORE_ROW) {
-        if (n == cap) {
-            int64_t *w = arena_alloc(a, sizeof(*w) * (size_t)cap * 2);
-            memcpy(w, ids, sizeof(*ids) * (size_t)cap);
-            ids = w;
-            cap *= 2;
-        }
+        ids = arena_grow(a, ids, n, &cap, sizeof(*ids));
         ids[n++] = store_col_int(st, 0);
     }
     if (store_finalize(st) != STORE_OK || s == STORE_ERR)

@@ -518,12 +518,7 @@ static int case_q_items(struct store *db, struct arena *a,
     struct case_pick_vis vis = {0};
 
     while ((s = store_step(st)) == STORE_ROW) {
-        if (count == cap) {
-            struct case_item *w = arena_alloc(a, sizeof(*w) * cap * 2);
-            memcpy(w, v, sizeof(*v) * (size_t)cap);
-            v = w;
-            cap *= 2;
-        }
+        v = arena_grow(a, v, count, &cap, sizeof(*v));
         if (case_item_read(st, a, who, q->fields, &vis, &v[count]) == 0)
             count++;
     }
@@ -1361,12 +1356,8 @@ static int case_get_events(struct store *db, struct arena *a,
         struct case_event *ev;
         const struct transition_def *t;
         const struct state_def *sd;
-        if (v->nevents == cap) {
-            struct case_event *w = arena_alloc(a, sizeof(*w) * cap * 2);
-            memcpy(w, v->events, sizeof(*w) * (size_t)cap);
-            v->events = w;
-            cap *= 2;
-        }
+        v->events =
+            arena_grow(a, v->events, v->nevents, &cap, sizeof(*v->events));
         ev = &v->events[v->nevents++];
         ev->id = store_col_int(st, 0);
         ev->at_ms = store_col_int(st, 1);
@@ -1403,12 +1394,7 @@ static int case_get_links(struct store *db, struct arena *a,
             om != NULL ? module_state(om, store_col_text(st, 6)) : NULL;
         if (om == NULL || os == NULL)
             continue;
-        if (n == cap) {
-            struct case_link_view *w = arena_alloc(a, sizeof(*w) * cap * 2);
-            memcpy(w, l, sizeof(*w) * (size_t)cap);
-            l = w;
-            cap *= 2;
-        }
+        l = arena_grow(a, l, n, &cap, sizeof(*l));
         l[n].kind = arena_strdup(a, store_col_text(st, 0));
         l[n].outgoing = store_col_int(st, 1) == id;
         l[n].id = store_col_int(st, 2);
@@ -1467,12 +1453,8 @@ static int case_get_votes(struct store *db, struct arena *a,
         store_bind_text(st, 3, rel);
         while ((s = store_step(st)) == STORE_ROW) {
             struct case_vote_view *x;
-            if (v->nvotes == cap) {
-                struct case_vote_view *w = arena_alloc(a, sizeof(*w) * cap * 2);
-                memcpy(w, v->votes, sizeof(*w) * (size_t)cap);
-                v->votes = w;
-                cap *= 2;
-            }
+            v->votes =
+                arena_grow(a, v->votes, v->nvotes, &cap, sizeof(*v->votes));
             x = &v->votes[v->nvotes++];
             x->transition = t->code;
             x->label = t->label;

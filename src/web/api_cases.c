@@ -321,7 +321,7 @@ static const char *api_case_choice(const struct field_def *f, const char *code)
 }
 
 /* A number in decimal, in a: a list page shows two a row, and printf
- * was a third of its cells' cost. */
+ * was over a quarter of its cells' cost. */
 static const char *api_case_int(struct arena *a, long long x)
 {
     char buf[24], *p = buf + sizeof(buf);

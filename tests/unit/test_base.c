@@ -47,6 +47,24 @@ static void test_arena(void **state)
     assert_true(arena_used(a) >= 100000);
     assert_null(arena_strdup(a, NULL));
     assert_string_equal(arena_strndup(a, "abcdef", 3), "abc");
+    /* arena_grow: the same array while there is room, then a copy with
+     * twice the room, zeroed past the elements kept */
+    {
+        int cap = 0, n = 0;
+        int *v = arena_grow(a, NULL, 0, &cap, sizeof(*v));
+        assert_int_equal(cap, 4);
+        for (; n < 4; n++) {
+            assert_ptr_equal(arena_grow(a, v, n, &cap, sizeof(*v)), v);
+            v[n] = n * 10;
+        }
+        int *w = arena_grow(a, v, n, &cap, sizeof(*v));
+        assert_ptr_not_equal(w, v);
+        assert_int_equal(cap, 8);
+        for (int i = 0; i < 4; i++)
+            assert_int_equal(w[i], i * 10);
+        for (int i = 4; i < 8; i++)
+            assert_int_equal(w[i], 0);
+    }
     cleaned = 0;
     arena_defer(a, cleanup, &one);
     arena_defer(a, cleanup, &ten);
