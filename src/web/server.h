@@ -1,8 +1,8 @@
 /*
- * server.h - the HTTP server: libmicrohttpd with an internal polling
- * thread, epoll and a pool of cfg.threads event threads, plus a small
- * worker pool for ROUTE_SLOW handlers (the connection is suspended while a
- * worker runs them).
+ * server.h - the HTTP server: cfg.threads event threads (libmicrohttpd,
+ * epoll), each given the next connection when it holds the fewest, plus a
+ * small worker pool for ROUTE_SLOW handlers (the connection is suspended
+ * while a worker runs them).
  */
 #ifndef SHUNIU_SERVER_H
 #define SHUNIU_SERVER_H
@@ -19,6 +19,10 @@ struct server *server_start(struct app *app);
 
 /* The port actually bound (useful after PORT 0). */
 int server_port(const struct server *s);
+
+/* The connections each event thread holds now, into conns (up to max);
+ * returns how many event threads there are (tests). */
+int server_loads(const struct server *s, int *conns, int max);
 
 /* Stops accepting, waits up to 5 seconds for requests in flight, finishes
  * the queued slow jobs, stops the daemon and frees s.  NULL ok. */

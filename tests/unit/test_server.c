@@ -4,6 +4,8 @@
  * security and cache headers, HEAD, the body cap (413 by Content-Length
  * and by a chunked body), bad paths and methods, slow routes on the worker
  * pool (suspend/resume), and a clean stop with a slow request in flight.
+ * Connections are spread evenly over the event threads, a burst of them
+ * too, and counted off again when they close.
  * Uploads (ROUTE_UPLOAD) are spooled to disk: a 20 MiB multipart body
  * arrives intact (hashed in the handler) while the process's anonymous
  * memory barely grows and no body buffer ever holds it; over the upload
@@ -816,6 +818,64 @@ static void test_stop_with_request_in_flight(void **state)
     assert_string_equal(c.body, "slow done");
 }
 
+/* Sixteen connections opened at once go four to each of four event
+ * threads (libmicrohttpd's own accepting gave 2/6/4/5), and each thread's
+ * count falls back to zero when they close. */
+static void test_connections_spread(void **state)
+{
+    (void)state;
+    enum { NT = 4, NC = 16 };
+    static struct app app4;
+    app4 = app;
+    app4.cfg.threads = NT;
+    struct server *s = server_start(&app4);
+    assert_non_null(s);
+    int port = server_port(s), fds[NC], loads[NT + 1];
+    for (int i = 0; i < NC; i++) /* all connect before any asks */
+        fds[i] = dial(port);
+    for (int i = 0; i < NC; i++) {
+        struct resp r;
+        assert_int_equal(roundtrip(fds[i],
+                                   "GET /bench/hello HTTP/1.1\r\n"
+                                   "Host: x\r\n\r\n",
+                                   &r),
+                         0);
+        assert_int_equal(r.status, 200);
+        buf_free(&r.body);
+    }
+    assert_int_equal(server_loads(s, loads, NT + 1), NT);
+    for (int t = 0; t < NT; t++)
+        assert_int_equal(loads[t], NC / NT);
+    for (int i = 0; i < NC; i++)
+        close(fds[i]);
+    int open = NC;
+    for (int waited = 0; open > 0 && waited < 5000; waited += 10) {
+        nap_ms(10);
+        server_loads(s, loads, NT);
+        open = 0;
+        for (int t = 0; t < NT; t++)
+            open += loads[t];
+    }
+    assert_int_equal(open, 0);
+    /* and the next ones are spread again */
+    for (int i = 0; i < NT; i++) {
+        fds[i] = dial(port);
+        struct resp r;
+        assert_int_equal(roundtrip(fds[i],
+                                   "GET /bench/hello HTTP/1.1\r\n"
+                                   "Host: x\r\n\r\n",
+                                   &r),
+                         0);
+        buf_free(&r.body);
+    }
+    server_loads(s, loads, NT);
+    for (int t = 0; t < NT; t++)
+        assert_int_equal(loads[t], 1);
+    for (int i = 0; i < NT; i++)
+        close(fds[i]);
+    server_stop(s);
+}
+
 static void test_bad_listen(void **state)
 {
     (void)state;
@@ -844,6 +904,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keepalive_and_headers),
+        cmocka_unit_test(test_connections_spread),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_body_cap),
         cmocka_unit_test(test_upload_streamed),
