@@ -37,6 +37,9 @@ struct node {
     const char *s; /* text, or the name (NUL-terminated) */
     size_t len;
     int end; /* sections: index after the body */
+    /* partials: the template, found once the embedded ones are parsed
+     * (cache_build); NULL: looked up by name at each render */
+    const struct tmpl *partial;
 };
 
 struct tmpl {
@@ -559,12 +562,22 @@ static int push_render(const struct tmpl *t, int from, int to, struct render *c,
     return rc;
 }
 
+/* The embedded file a partial names: templates/NAME, .html added when
+ * NAME has no extension. */
+static void partial_file(const struct node *nd, char *out, size_t size)
+{
+    const char *ext = memchr(nd->s, '.', nd->len) ? "" : ".html";
+    snprintf(out, size, "templates/%s%s", nd->s, ext);
+}
+
 static int render_partial(const struct node *nd, struct render *c)
 {
-    char name[TMPL_MAX_NAME + 32];
-    const char *ext = memchr(nd->s, '.', nd->len) ? "" : ".html";
-    snprintf(name, sizeof(name), "templates/%s%s", nd->s, ext);
-    const struct tmpl *p = tmpl_get(name);
+    const struct tmpl *p = nd->partial;
+    if (p == NULL) {
+        char name[TMPL_MAX_NAME + 32];
+        partial_file(nd, name, sizeof(name));
+        p = tmpl_get(name);
+    }
     if (p == NULL) {
         c->logged = 1;
         return -1;
@@ -695,6 +708,19 @@ static void cache_build(void)
         if (cache[i] == NULL)
             log_error("template %s is broken: %s", f->name, err);
     }
+    /* each partial's template once, not by name at every render (a list's
+     * traffic light: fifty lookups a page) */
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; cache[i] && k < cache[i]->n; k++) {
+            struct node *nd = &cache[i]->nodes[k];
+            char name[TMPL_MAX_NAME + 32];
+            if (nd->kind != N_PARTIAL)
+                continue;
+            partial_file(nd, name, sizeof(name));
+            for (size_t j = 0; j < n; j++)
+                if (cache[j] && strcmp(embed_files[j].name, name) == 0)
+                    nd->partial = cache[j];
+        }
 }
 
 const struct tmpl *tmpl_get(const char *name)
