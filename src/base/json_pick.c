@@ -4,10 +4,13 @@
  */
 #include "base/json_pick.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* Limits how deep a skipped value may nest before the text is refused (a
- * stored case is two levels deep; jansson itself stops at 2048). */
+/* Limits how deep a value may nest before the text is refused (a stored
+ * case is two levels deep).  jansson stops at 2048 levels counting the
+ * object itself, so a member's value may have one fewer: parsed alone by
+ * json_loadb it would pass where the whole text does not. */
 #define JSON_PICK_MAX_DEPTH 2048
 
 static const char *pick_ws(const char *p)
@@ -45,7 +48,7 @@ static const char *pick_value_end(const char *p)
             break;
         case '{':
         case '[':
-            if (++depth > JSON_PICK_MAX_DEPTH)
+            if (++depth >= JSON_PICK_MAX_DEPTH)
                 return NULL;
             break;
         case '}':
@@ -93,23 +96,90 @@ static const char *pick_wanted(const char *s, const char *e,
     return k;
 }
 
-/* The value [v, e) made without jansson's parser when it is a string with
- * no escape and no control character, or an integer of up to 18 digits
- * (most of a case's members); NULL for anything else, which the caller
- * hands to json_loadb.  Setting up jansson's parser for each of a list's
- * few hundred picked values cost more than the values themselves. */
+static json_t *pick_array(const char *v, const char *e);
+
+/* The string [v, e) (quotes included) with the escapes of one character
+ * (\n, \", \\ ...) decoded, or NULL: a \u escape, a control character,
+ * or bytes that are not UTF-8 (json_stringn checks) are left to jansson. */
+static json_t *pick_string(const char *v, const char *e)
+{
+    char small[512], *out = small;
+    size_t n = 0;
+    json_t *j = NULL;
+    if (e - v < 2 || *v != '"' || e[-1] != '"')
+        return NULL;
+    if ((size_t)(e - v) > sizeof(small) &&
+        (out = malloc((size_t)(e - v))) == NULL)
+        return NULL;
+    for (const char *p = v + 1; p < e - 1; p++) {
+        char c = *p;
+        if ((unsigned char)c < 0x20)
+            goto done;
+        if (c == '\\') {
+            if (++p >= e - 1)
+                goto done;
+            switch (*p) {
+            case '"':
+                c = '"';
+                break;
+            case '\\':
+                c = '\\';
+                break;
+            case '/':
+                c = '/';
+                break;
+            case 'b':
+                c = '\b';
+                break;
+            case 'f':
+                c = '\f';
+                break;
+            case 'n':
+                c = '\n';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            default:
+                goto done; /* \u, or not an escape */
+            }
+        }
+        out[n++] = c;
+    }
+    j = json_stringn(out, n); /* NULL: not UTF-8 */
+done:
+    if (out != small)
+        free(out);
+    return j;
+}
+
+/* The value [v, e) made without jansson's parser when it is a string
+ * (pick_string), an integer of up to 18 digits, true, false, null, or an
+ * array of those (most of a case's members); NULL for anything else,
+ * which the caller hands to json_loadb.  Setting up jansson's parser for
+ * each of a list's few hundred picked values cost more than the values
+ * themselves. */
 static json_t *pick_simple(const char *v, const char *e)
 {
-    while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-                     e[-1] == '\r'))
+    while (e > v &&
+           (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
         e--;
-    if (*v == '"') {
-        if (e - v < 2 || e[-1] != '"')
-            return NULL;
-        for (const char *p = v + 1; p < e - 1; p++)
-            if (*p == '\\' || (unsigned char)*p < 0x20)
-                return NULL;
-        return json_stringn(v + 1, (size_t)(e - v - 2)); /* NULL: not UTF-8 */
+    switch (*v) {
+    case '"':
+        return pick_string(v, e);
+    case 't':
+        return e - v == 4 && memcmp(v, "true", 4) == 0 ? json_true() : NULL;
+    case 'f':
+        return e - v == 5 && memcmp(v, "false", 5) == 0 ? json_false() : NULL;
+    case 'n':
+        return e - v == 4 && memcmp(v, "null", 4) == 0 ? json_null() : NULL;
+    case '[':
+        return pick_array(v, e);
+    default:
+        break;
     }
     const char *p = v;
     int neg = 0;
@@ -128,7 +198,61 @@ static json_t *pick_simple(const char *v, const char *e)
     return json_integer(neg ? -n : n);
 }
 
-json_t *json_pick(const char *text, const char *const *keys)
+/* The array [v, e) of simple values, not nested (an array in it: NULL). */
+static json_t *pick_array(const char *v, const char *e)
+{
+    const char *p = pick_ws(v + 1);
+    json_t *a = json_array();
+    if (e[-1] != ']')
+        goto bad;
+    if (p == e - 1)
+        return a;
+    for (;;) {
+        const char *ve;
+        json_t *item;
+        if (*p == '[' || (ve = pick_value_end(p)) == NULL || ve == p ||
+            ve > e - 1 || (item = pick_simple(p, ve)) == NULL)
+            goto bad;
+        if (json_array_append_new(a, item) != 0)
+            goto bad;
+        p = pick_ws(ve);
+        if (p == e - 1)
+            return a;
+        if (*p != ',')
+            goto bad;
+        p = pick_ws(p + 1);
+    }
+bad:
+    json_decref(a);
+    return NULL;
+}
+
+/* Sets the member named by the raw name [s, e) (between quotes) in out,
+ * decoding the name when it has escapes or a control character (which
+ * jansson refuses, as a full parse does).  Takes val; -1 when the name is
+ * not a JSON string of UTF-8. */
+static int pick_set_raw(json_t *out, const char *s, const char *e, json_t *val)
+{
+    size_t n = (size_t)(e - s);
+    int rc, plain = 1;
+    for (const char *p = s; p < e && plain; p++)
+        plain = *p != '\\' && (unsigned char)*p >= 0x20;
+    if (plain) /* not UTF-8: refused by jansson here as in a full parse */
+        return json_object_setn_new(out, s, n, val);
+    json_t *name = json_loadb(s - 1, n + 2, JSON_DECODE_ANY, NULL);
+    if (!json_is_string(name)) {
+        json_decref(name);
+        json_decref(val);
+        return -1;
+    }
+    rc = json_object_setn_new(out, json_string_value(name),
+                              json_string_length(name), val);
+    json_decref(name);
+    return rc;
+}
+
+/* keys NULL: every member (json_pick_all). */
+static json_t *pick(const char *text, const char *const *keys)
 {
     const char *p = pick_ws(text), *name, *name_end, *v, *v_end;
     json_t *out;
@@ -137,8 +261,11 @@ json_t *json_pick(const char *text, const char *const *keys)
         return NULL;
     out = json_object();
     p = pick_ws(p + 1);
-    if (*p == '}')
+    if (*p == '}') {
+        if (keys == NULL && *pick_ws(p + 1) != '\0')
+            goto bad;
         return out;
+    }
     for (;;) {
         if (*p != '"' || (name_end = pick_string_end(p)) == NULL)
             goto bad;
@@ -149,19 +276,26 @@ json_t *json_pick(const char *text, const char *const *keys)
         v = pick_ws(p + 1);
         if ((v_end = pick_value_end(v)) == NULL || v_end == v)
             goto bad;
-        const char *key = pick_wanted(name, name_end - 1, keys);
-        if (key != NULL) {
+        const char *key =
+            keys != NULL ? pick_wanted(name, name_end - 1, keys) : NULL;
+        if (keys == NULL || key != NULL) {
             json_t *val = pick_simple(v, v_end);
             if (val == NULL)
-                val = json_loadb(v, (size_t)(v_end - v), JSON_DECODE_ANY,
-                                 NULL);
+                val = json_loadb(v, (size_t)(v_end - v), JSON_DECODE_ANY, NULL);
             if (val == NULL)
                 goto bad;
-            json_object_set_new(out, key, val);
+            if (key != NULL)
+                json_object_set_new(out, key, val);
+            else if (pick_set_raw(out, name, name_end - 1, val) != 0)
+                goto bad;
         }
         p = pick_ws(v_end);
-        if (*p == '}')
+        if (*p == '}') {
+            /* the whole text, as jansson reads it: nothing after */
+            if (keys == NULL && *pick_ws(p + 1) != '\0')
+                goto bad;
             return out;
+        }
         if (*p != ',')
             goto bad;
         p = pick_ws(p + 1);
@@ -169,4 +303,15 @@ json_t *json_pick(const char *text, const char *const *keys)
 bad:
     json_decref(out);
     return NULL;
+}
+
+json_t *json_pick(const char *text, const char *const *keys)
+{
+    static const char *const none[] = {NULL};
+    return pick(text, keys != NULL ? keys : none);
+}
+
+json_t *json_pick_all(const char *text)
+{
+    return pick(text, NULL);
 }

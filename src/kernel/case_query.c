@@ -137,8 +137,7 @@ int case_row_load(struct store *db, struct arena *a, int64_t id,
         r->created_ms = store_col_int(st, 13);
         r->updated_ms = store_col_int(st, 14);
         r->closed_ms = store_col_int(st, 15);
-        r->data =
-            case_json_keep(a, json_loads(store_col_text(st, 16), 0, NULL));
+        r->data = case_json_keep(a, json_pick_all(store_col_text(st, 16)));
         if (r->data == NULL || !json_is_object(r->data))
             r->data = case_json_keep(a, json_object());
         rc = r->m != NULL && module_state(r->m, r->state) != NULL ? 0 : 1;
@@ -444,7 +443,7 @@ static json_t *case_item_data(const struct case_item *it, const char *data,
 {
     int n = 0;
     if (want == NULL)
-        return json_loads(data, 0, NULL);
+        return json_pick_all(data);
     for (; *want != NULL && n < CASE_PICK_MAX; want++)
         keys[n++] = *want;
     for (const char *const *k = it->m->mark_fields; k && *k && n < CASE_PICK_MAX;

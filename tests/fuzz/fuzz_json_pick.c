@@ -3,6 +3,8 @@
  * crash or leak, and whenever jansson parses the text as an object the
  * members it picks must be exactly those of the full parse (an abort is a
  * finding).  The first byte chooses which names are asked for.
+ * json_pick_all must give exactly what jansson gives: the object, or NULL
+ * when the text is anything else.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -49,6 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         json_decref(want);
     }
+    json_t *all = json_pick_all(text);
+    json_t *obj = json_is_object(full) ? full : NULL;
+    if (!(obj == NULL && all == NULL) && !json_equal(obj, all))
+        abort();
+    json_decref(all);
     json_decref(full);
     json_decref(got);
     free(text);
