@@ -1246,6 +1246,20 @@ static int case_todo_ids(struct store *db, const struct actor *who,
     return 0;
 }
 
+/* The to-do order (CASE_TODO_ORDER) of items read at the same instant:
+ * red first, then by due instant (none last), then by id. */
+static int case_todo_cmp(const void *pa, const void *pb)
+{
+    const struct case_item *x = pa, *y = pb;
+    if (x->light != y->light)
+        return x->light > y->light ? -1 : 1;
+    if ((x->due_ms == 0) != (y->due_ms == 0))
+        return x->due_ms == 0 ? 1 : -1;
+    if (x->due_ms != y->due_ms)
+        return x->due_ms < y->due_ms ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 int case_todo(struct store *db, struct arena *a, const struct actor *who,
               int limit, const char *const *fields, struct case_item **out,
               int *n, struct err *e)
@@ -1281,12 +1295,15 @@ int case_todo(struct store *db, struct arena *a, const struct actor *who,
     case_q_add(&q, CASE_ITEM_COLS, "ii", now, now);
     case_q_add(&q, store_kind(db) == STORE_PG ? CASE_IN_IDS_PG : CASE_IN_IDS,
                "t", list.ptr);
-    case_q_add(&q, CASE_TODO_ORDER, "ii", now, now);
     rc = case_q_items(db, a, who, &q, out, n);
     buf_free(&q.sql);
     buf_free(&list);
     if (rc != 0)
         return err_set(e, 500, "internal", case_msg_internal);
+    /* ordered here, by the lights the rows were read with: ORDER BY made
+     * SQLite copy the fifty wide rows, fields and all, into a sorter (a
+     * fifth of the page's reading) */
+    qsort(*out, (size_t)*n, sizeof(**out), case_todo_cmp);
     return 0;
 }
 

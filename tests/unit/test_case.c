@@ -612,6 +612,25 @@ static int can_fire(const struct case_view *v, const char *code)
     return 0;
 }
 
+/* The to-do's order holds between every two neighbours: red before
+ * yellow before green, then the nearer due instant (none last), then
+ * the lower id. */
+static void assert_todo_order(const struct case_item *items, int n)
+{
+    for (int i = 1; i < n; i++) {
+        const struct case_item *x = &items[i - 1], *y = &items[i];
+        int ok = x->light != y->light                   ? x->light > y->light
+                 : (x->due_ms == 0) != (y->due_ms == 0) ? y->due_ms == 0
+                 : x->due_ms != y->due_ms               ? x->due_ms < y->due_ms
+                                                        : x->id < y->id;
+        if (!ok)
+            fail_msg("to-do out of order at %d: case %lld (light %d, due "
+                     "%lld) before case %lld (light %d, due %lld)",
+                     i, (long long)x->id, x->light, (long long)x->due_ms,
+                     (long long)y->id, y->light, (long long)y->due_ms);
+    }
+}
+
 static int in_todo(struct fx *f, const struct actor *who, int64_t id)
 {
     struct case_item *items;
@@ -619,6 +638,7 @@ static int in_todo(struct fx *f, const struct actor *who, int64_t id)
     struct err e;
     err_clear(&e);
     assert_int_equal(case_todo(f->db, f->a, who, 0, NULL, &items, &n, &e), 0);
+    assert_todo_order(items, n);
     /* the top bar's counter agrees with the list, whatever the clearance */
     assert_int_equal(case_todo_count(f->db, who), n);
     for (int i = 0; i < n; i++)
@@ -1312,6 +1332,8 @@ static void test_lights_and_sweep(void **state)
         assert_int_equal(n, 2);
         assert_int_equal(items[0].id, id);
         assert_int_equal(items[1].id, later);
+        assert_int_equal(items[0].light, CASE_LIGHT_RED);
+        assert_todo_order(items, n);
     }
     /* urge notifies notify_rel (the handler) */
     nnotes = 0;
