@@ -151,6 +151,25 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
     return p;
 }
 
+char *arena_int(struct arena *a, const char *prefix, long long x)
+{
+    char digits[24], *p = digits + sizeof(digits);
+    unsigned long long u =
+        x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+    size_t np = strlen(prefix);
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (x < 0)
+        *--p = '-';
+    size_t nd = (size_t)(digits + sizeof(digits) - p);
+    char *out = arena_alloc_raw(a, np + nd + 1);
+    memcpy(out, prefix, np);
+    memcpy(out + np, p, nd);
+    out[np + nd] = '\0';
+    return out;
+}
+
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
     va_list ap;

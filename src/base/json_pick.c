@@ -284,8 +284,8 @@ static json_t *pick(const char *text, const char *const *keys)
                 val = json_loadb(v, (size_t)(v_end - v), JSON_DECODE_ANY, NULL);
             if (val == NULL)
                 goto bad;
-            if (key != NULL)
-                json_object_set_new(out, key, val);
+            if (key != NULL) /* the caller's names: UTF-8 */
+                json_object_set_new_nocheck(out, key, val);
             else if (pick_set_raw(out, name, name_end - 1, val) != 0)
                 goto bad;
         }

@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 /* A new object with the members of the JSON object text named in keys
- * (NULL-terminated; keys missing from text are left out), or NULL when
+ * (NULL-terminated, UTF-8; keys missing from text are left out), or NULL when
  * text is not an object.  The caller owns the reference. */
 json_t *json_pick(const char *text, const char *const *keys);
 

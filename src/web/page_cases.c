@@ -335,7 +335,7 @@ static struct pc_rows *pc_rows_new(struct http_req *r,
         const struct case_item *it = &items[i];
         struct pc_row *row = &rs->rows[i];
         row->it = it;
-        row->href = arena_printf(r->arena, "/cases/%lld", (long long)it->id);
+        row->href = arena_int(r->arena, "/cases/", (long long)it->id);
         row->due = pc_due(r, it->due_ms);
         row->created = page_date(r, it->created_ms);
         row->mark = it->m && it->m->mark ? it->m->mark(r->arena, it) : NULL;

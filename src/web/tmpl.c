@@ -36,6 +36,7 @@ struct node {
     enum esc_kind esc;
     const char *s; /* text, or the name (NUL-terminated) */
     size_t len;
+    size_t first; /* names: the length of the part before the first dot */
     int end; /* sections: index after the body */
     /* partials: the template, found once the embedded ones are parsed
      * (cache_build); NULL: looked up by name at each render */
@@ -218,8 +219,10 @@ struct tmpl *tmpl_parse(const char *name, const char *src, size_t len,
             continue;
         }
         struct node *nd = push_node(t, &cap);
+        const char *dot = memchr(b, '.', nlen);
         nd->s = b;
         nd->len = nlen;
+        nd->first = dot ? (size_t)(dot - b) : nlen;
         nd->esc = esc;
         if (sigil == '#' || sigil == '^') {
             nd->kind = sigil == '#' ? N_SECTION : N_INVERTED;
@@ -421,9 +424,13 @@ static int child(const struct tmpl_val *v, const char *key, size_t klen,
     }
 }
 
-static void lookup(const struct render *c, const char *name, size_t len,
+/* The value of the name of node nd: the first part from the innermost
+ * context that has it, the rest from there down. */
+static void lookup(const struct render *c, const struct node *nd,
                    struct tmpl_val *v)
 {
+    const char *name = nd->s;
+    size_t len = nd->len, first = nd->first;
     if (len == 1 && name[0] == '.') {
         if (c->depth)
             *v = c->stack[c->depth - 1];
@@ -431,8 +438,7 @@ static void lookup(const struct render *c, const char *name, size_t len,
             val_json(v, NULL);
         return;
     }
-    const char *dot = memchr(name, '.', len);
-    size_t first = dot ? (size_t)(dot - name) : len;
+    const char *dot = first < len ? name + first : NULL;
     int found = 0;
     for (int i = c->depth - 1; i >= 0 && !found; i--)
         found = child(&c->stack[i], name, first, v);
@@ -634,16 +640,16 @@ static int render_range(const struct tmpl *t, int from, int to,
             rc = buf_append(c->out, nd->s, nd->len);
             break;
         case N_VAR:
-            lookup(c, nd->s, nd->len, &v);
+            lookup(c, nd, &v);
             rc = emit(c->out, &v, nd->esc);
             break;
         case N_SECTION:
-            lookup(c, nd->s, nd->len, &v);
+            lookup(c, nd, &v);
             rc = render_section(t, i, c, &v);
             i = nd->end - 1;
             break;
         case N_INVERTED:
-            lookup(c, nd->s, nd->len, &v);
+            lookup(c, nd, &v);
             if (!truthy(&v))
                 rc = render_range(t, i + 1, nd->end, c);
             i = nd->end - 1;

@@ -2,11 +2,12 @@
  * test_base.c - unit tests for src/base: arena, buf, err, now (dates and the
  * movable clock), digest (SM3 / SHA-256 test vectors), config.
  */
+#include <cmocka.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,17 @@ static void test_arena(void **state)
     assert_true(arena_used(a) >= 100000);
     assert_null(arena_strdup(a, NULL));
     assert_string_equal(arena_strndup(a, "abcdef", 3), "abc");
+    /* arena_int: as printf writes it, up to the extremes */
+    {
+        static const long long xs[] = {
+            0, 7, -7, 10, -10, 1234567890123LL, LLONG_MAX, LLONG_MIN};
+        char want[64];
+        for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+            snprintf(want, sizeof(want), "/cases/%lld", xs[i]);
+            assert_string_equal(arena_int(a, "/cases/", xs[i]), want);
+            assert_string_equal(arena_int(a, "", xs[i]), want + 7);
+        }
+    }
     /* arena_grow: the same array while there is room, then a copy with
      * twice the room, zeroed past the elements kept */
     {
