@@ -2,12 +2,14 @@
  * test_base.c - unit tests for src/base: arena, buf, err, now (dates and the
  * movable clock), digest (SM3 / SHA-256 test vectors), config.
  */
-#include <cmocka.h>
-#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
+
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
