@@ -13,6 +13,13 @@
 
 #include "base/log.h"
 
+/* A writer waiting at the gate (on its own stack). */
+struct gate_waiter {
+    unsigned long ticket;
+    pthread_cond_t cv;
+    struct gate_waiter *next;
+};
+
 struct sqlite_file {
     char *path;
     int refs; /* connections using it; under files_mu */
@@ -20,10 +27,14 @@ struct sqlite_file {
 
     /* the write gate */
     pthread_mutex_t mu;
-    pthread_cond_t free_cv; /* the gate opened */
     /* a ticket queue: writers go in the order they came (a plain mutex
-     * lets a newcomer overtake a woken waiter again and again) */
+     * lets a newcomer overtake a woken waiter again and again).  Each
+     * waiter sleeps on a condition of its own and the gate wakes only the
+     * next: one condition for all woke every waiter at every commit, and
+     * all but one went back to sleep (a context switch each, on the cores
+     * the holder needs). */
     unsigned long next_ticket, serving;
+    struct gate_waiter *waiting, *waiting_last; /* in ticket order */
 
     /* the checkpointer, under mu */
     pthread_cond_t work_cv; /* a checkpoint is wanted, or stop */
@@ -56,7 +67,6 @@ struct sqlite_file *sqlite_file_get(const char *path)
             f = NULL;
         } else {
             pthread_mutex_init(&f->mu, NULL);
-            pthread_cond_init(&f->free_cv, NULL);
             pthread_cond_init(&f->work_cv, NULL);
             f->next = files;
             files = f;
@@ -95,7 +105,6 @@ void sqlite_file_put(struct sqlite_file *f)
     if (f->writer != NULL)
         f->writer_release(f->writer);
     pthread_cond_destroy(&f->work_cv);
-    pthread_cond_destroy(&f->free_cv);
     pthread_mutex_destroy(&f->mu);
     free(f->path);
     free(f);
@@ -106,8 +115,21 @@ void sqlite_file_write_begin(struct sqlite_file *f)
     unsigned long mine;
     pthread_mutex_lock(&f->mu);
     mine = f->next_ticket++;
-    while (f->serving != mine)
-        pthread_cond_wait(&f->free_cv, &f->mu);
+    if (f->serving != mine) {
+        struct gate_waiter w = {mine, PTHREAD_COND_INITIALIZER, NULL};
+        if (f->waiting_last)
+            f->waiting_last->next = &w;
+        else
+            f->waiting = &w;
+        f->waiting_last = &w;
+        while (f->serving != mine)
+            pthread_cond_wait(&w.cv, &f->mu);
+        /* the oldest ticket is served first: w is at the head */
+        f->waiting = w.next;
+        if (f->waiting == NULL)
+            f->waiting_last = NULL;
+        pthread_cond_destroy(&w.cv);
+    }
     pthread_mutex_unlock(&f->mu);
 }
 
@@ -127,7 +149,8 @@ void sqlite_file_write_end(struct sqlite_file *f)
 {
     pthread_mutex_lock(&f->mu);
     f->serving++;
-    pthread_cond_broadcast(&f->free_cv);
+    if (f->waiting && f->waiting->ticket == f->serving)
+        pthread_cond_signal(&f->waiting->cv);
     pthread_mutex_unlock(&f->mu);
 }
 

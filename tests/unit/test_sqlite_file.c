@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,6 +109,43 @@ static void test_writers_queue(void **state)
     assert_int_equal(store_query_int(f->a, "SELECT COUNT(*) FROM t", &n, ""),
                      STORE_ROW);
     assert_int_equal(n, 2);
+}
+
+/* Writers queued at the gate go in the order they came, each woken when
+ * the one before lets go (a waiter woken for another's turn would go
+ * back to sleep; one never woken hangs the test). */
+#define QUEUED 5
+static struct sqlite_file *queue_file;
+static atomic_int queue_next;
+static int queue_order[QUEUED];
+
+static void *queued_writer(void *arg)
+{
+    int me = (int)(intptr_t)arg;
+    sqlite_file_write_begin(queue_file);
+    queue_order[atomic_fetch_add(&queue_next, 1)] = me;
+    sqlite_file_write_end(queue_file);
+    return NULL;
+}
+
+static void test_gate_order(void **state)
+{
+    struct fx *f = *state;
+    pthread_t t[QUEUED];
+    queue_file = f->file;
+    atomic_store(&queue_next, 0);
+    sqlite_file_write_begin(f->file);
+    for (int i = 0; i < QUEUED; i++) {
+        assert_int_equal(
+            pthread_create(&t[i], NULL, queued_writer, (void *)(intptr_t)i), 0);
+        wait_writers(f, (unsigned long)i + 2); /* i is in line */
+    }
+    sqlite_file_write_end(f->file);
+    for (int i = 0; i < QUEUED; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < QUEUED; i++)
+        assert_int_equal(queue_order[i], i);
+    assert_int_equal(sqlite_file_writers(f->file), 0);
 }
 
 static void test_rollback_opens_the_gate(void **state)
@@ -236,6 +274,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_writers_queue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gate_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_opens_the_gate, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_one_writer, setup, teardown),
