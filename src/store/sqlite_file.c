@@ -4,11 +4,10 @@
  */
 #include "store/sqlite_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -159,15 +158,26 @@ void sqlite_file_write_end(struct sqlite_file *f)
  * which under steady writing it never does) to disk, so that the sync of
  * the RESTART below, under the write gate, finds little left to write: at
  * 1M cases a gated RESTART that synced hundreds of MiB stalled writers up
- * to 0.8 s.  Any descriptor of the file syncs the file. */
-static void sqlite_file_sync(const struct sqlite_file *f)
+ * to 0.8 s.
+ *
+ * Through the checkpointer's own connection's file, never a descriptor of
+ * our own: closing any descriptor of a file drops every POSIX lock the
+ * process holds on it, the shared locks of all its SQLite connections
+ * among them.  With them gone, the next other process (a `shuniu` command,
+ * the sqlite3 shell) to close its connection took the file for its own
+ * and deleted the log and its index under the running server: the
+ * server's later commits went to a log no one else could see (found with
+ * the sqlite3 shell at 1M cases after a restart; it is how "database disk
+ * image is malformed" came about in an earlier session's measurements). */
+static void sqlite_file_sync(const struct sqlite_file *f, sqlite3 *conn)
 {
-    int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    sqlite3_file *file = NULL;
+    if (sqlite3_file_control(conn, "main", SQLITE_FCNTL_FILE_POINTER, &file) !=
+            SQLITE_OK ||
+        file == NULL || file->pMethods == NULL)
         return;
-    if (fdatasync(fd) != 0)
-        log_warn("cannot sync %s: %s", f->path, strerror(errno));
-    close(fd);
+    if (file->pMethods->xSync(file, SQLITE_SYNC_NORMAL) != SQLITE_OK)
+        log_warn("cannot sync %s", f->path);
 }
 
 /* One PASSIVE checkpoint, which waits for no one and copies most of the
@@ -182,9 +192,17 @@ static void sqlite_file_sync(const struct sqlite_file *f)
  * sqlite_file_sync, so that its own sync is short): it holds
  * the write gate, so this process's writers queue there and are woken
  * when it is done, instead of sleeping in SQLite's busy handler. */
+static long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int sqlite_file_checkpoint(struct sqlite_file *f, sqlite3 *conn)
 {
-    int log = 0, done = 0, rc;
+    int log = 0, done = 0, rc, truncate;
+    long t0, held;
     rc = sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
                                    &done);
     if (rc != SQLITE_OK)
@@ -194,14 +212,21 @@ static int sqlite_file_checkpoint(struct sqlite_file *f, sqlite3 *conn)
     pthread_mutex_unlock(&f->mu);
     if (log < SQLITE_FILE_RESTART_PAGES)
         return SQLITE_OK;
-    sqlite_file_sync(f);
+    sqlite_file_sync(f, conn);
     sqlite_file_write_begin(f);
+    t0 = mono_ms();
+    truncate = log >= SQLITE_FILE_TRUNCATE_PAGES;
     rc = sqlite3_wal_checkpoint_v2(conn, NULL,
-                                   log >= SQLITE_FILE_TRUNCATE_PAGES
-                                       ? SQLITE_CHECKPOINT_TRUNCATE
-                                       : SQLITE_CHECKPOINT_RESTART,
+                                   truncate ? SQLITE_CHECKPOINT_TRUNCATE
+                                            : SQLITE_CHECKPOINT_RESTART,
                                    NULL, NULL);
     sqlite_file_write_end(f);
+    /* every writer waited this long: a slow disk shows here first (a
+     * 催办 at 1M cases once waited 0.44 s, cause not yet known) */
+    held = mono_ms() - t0;
+    if (held >= SQLITE_FILE_SLOW_RESTART_MS)
+        log_warn("%s the log of %s (%d pages) held writers %ld ms",
+                 truncate ? "truncating" : "restarting", f->path, log, held);
     pthread_mutex_lock(&f->mu);
     f->restarts += rc == SQLITE_OK;
     pthread_mutex_unlock(&f->mu);

@@ -47,6 +47,8 @@
 #define SQLITE_FILE_RESTART_PAGES 65536
 #define SQLITE_FILE_TRUNCATE_PAGES 131072
 #define SQLITE_FILE_TRUNCATE_WAIT_MS 10
+/* A restart that holds the write gate this long is logged. */
+#define SQLITE_FILE_SLOW_RESTART_MS 50
 
 struct sqlite_file;
 

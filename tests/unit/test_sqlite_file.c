@@ -12,11 +12,15 @@
 
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib_store.h"
@@ -268,6 +272,58 @@ static void test_checkpointer_runs(void **state)
     assert_int_equal(rc, SQLITE_OK);
     sqlite3_close(probe);
     assert_true(log >= 0 && log < 2 * SQLITE_FILE_RESTART_PAGES);
+
+    /* after a restart this process still holds its connections' locks on
+     * the file: another process (here a child, as the sqlite3 shell or a
+     * shuniu command would) that opens, reads and closes it must leave
+     * the log and its index alone.  The restart's sync once closed a
+     * descriptor of its own, which dropped them all, and the child's
+     * close then deleted the log under the connections still using it. */
+    char wal[600];
+    struct stat sb;
+    snprintf(wal, sizeof(wal), "%s-wal", f->u.path);
+    assert_int_equal(stat(wal, &sb), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        /* SQLite's shared range (os_unix.c: past the pending byte) is
+         * read-locked by the parent's connections */
+        struct flock fl = {.l_type = F_WRLCK,
+                           .l_whence = SEEK_SET,
+                           .l_start = 0x40000000 + 2,
+                           .l_len = 510};
+        int fd = open(f->u.path, O_RDONLY);
+        if (fd < 0 || fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type != F_RDLCK ||
+            fl.l_pid != getppid())
+            _exit(2);
+        sqlite3 *other = NULL;
+        int ok = sqlite3_open(f->u.path, &other) == SQLITE_OK &&
+                 sqlite3_exec(other, "SELECT COUNT(*) FROM t", NULL, NULL,
+                              NULL) == SQLITE_OK;
+        ok = sqlite3_close(other) == SQLITE_OK && ok;
+        _exit(ok ? 0 : 1);
+    }
+    int status = -1;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) == 2)
+        fail_msg("this process no longer holds its shared lock on %s",
+                 f->u.path);
+    assert_true(WEXITSTATUS(status) == 0);
+    if (stat(wal, &sb) != 0)
+        fail_msg("another process's close deleted the log %s", wal);
+    /* and what is written now is seen by a new connection */
+    assert_int_equal(store_run(f->a, "INSERT INTO t (k) VALUES (-1)", ""),
+                     STORE_OK);
+    assert_int_equal(sqlite3_open(f->u.path, &probe), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(probe,
+                                        "SELECT COUNT(*) FROM t WHERE k = -1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(probe);
 }
 
 int main(void)
