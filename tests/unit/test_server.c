@@ -818,6 +818,19 @@ static void test_stop_with_request_in_flight(void **state)
     assert_string_equal(c.body, "slow done");
 }
 
+/* A hello-world on connection fd, answered 200. */
+static void hello_on(int fd)
+{
+    struct resp r;
+    assert_int_equal(roundtrip(fd,
+                               "GET /bench/hello HTTP/1.1\r\n"
+                               "Host: x\r\n\r\n",
+                               &r),
+                     0);
+    assert_int_equal(r.status, 200);
+    buf_free(&r.body);
+}
+
 /* Sixteen connections opened at once go four to each of four event
  * threads (libmicrohttpd's own accepting gave 2/6/4/5), and each thread's
  * count falls back to zero when they close. */
@@ -833,16 +846,8 @@ static void test_connections_spread(void **state)
     int port = server_port(s), fds[NC], loads[NT + 1];
     for (int i = 0; i < NC; i++) /* all connect before any asks */
         fds[i] = dial(port);
-    for (int i = 0; i < NC; i++) {
-        struct resp r;
-        assert_int_equal(roundtrip(fds[i],
-                                   "GET /bench/hello HTTP/1.1\r\n"
-                                   "Host: x\r\n\r\n",
-                                   &r),
-                         0);
-        assert_int_equal(r.status, 200);
-        buf_free(&r.body);
-    }
+    for (int i = 0; i < NC; i++)
+        hello_on(fds[i]);
     assert_int_equal(server_loads(s, loads, NT + 1), NT);
     for (int t = 0; t < NT; t++)
         assert_int_equal(loads[t], NC / NT);
@@ -858,16 +863,8 @@ static void test_connections_spread(void **state)
     }
     assert_int_equal(open, 0);
     /* and the next ones are spread again */
-    for (int i = 0; i < NT; i++) {
-        fds[i] = dial(port);
-        struct resp r;
-        assert_int_equal(roundtrip(fds[i],
-                                   "GET /bench/hello HTTP/1.1\r\n"
-                                   "Host: x\r\n\r\n",
-                                   &r),
-                         0);
-        buf_free(&r.body);
-    }
+    for (int i = 0; i < NT; i++)
+        hello_on(fds[i] = dial(port));
     server_loads(s, loads, NT);
     for (int t = 0; t < NT; t++)
         assert_int_equal(loads[t], 1);
