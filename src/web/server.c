@@ -251,10 +251,10 @@ static void *accept_main(void *arg)
         if (fd < 0) {
             if (!atomic_load(&s->accepting))
                 break;
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-                errno == ENOMEM) {
-                /* out of descriptors: the waiting connections stay in the
-                 * backlog until some close */
+            if (errno != EINTR && errno != ECONNABORTED) {
+                /* out of descriptors or memory: the waiting connections
+                 * stay in the backlog until some close (and no other
+                 * error makes this loop spin) */
                 if (!warned++)
                     log_warn("cannot accept a connection: %s", strerror(errno));
                 struct timespec ts = {0, 10 * 1000 * 1000};
