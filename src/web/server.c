@@ -119,7 +119,6 @@ struct conn_req {
  * before that notice, out of memory, stays pending: it only tilts the
  * spread.) */
 struct loop {
-    struct server *srv;
     struct MHD_Daemon *daemon;
     atomic_int conns;   /* started and not yet closed */
     atomic_int pending; /* handed over, not yet started */
@@ -882,7 +881,6 @@ struct server *server_start(struct app *app)
                      MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
     for (int i = 0; i < s->nloops; i++) {
         struct loop *l = &s->loops[i];
-        l->srv = s;
         atomic_init(&l->conns, 0);
         atomic_init(&l->pending, 0);
         /* the logger option goes first, or MHD complains on its own */
