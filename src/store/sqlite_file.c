@@ -153,6 +153,14 @@ void sqlite_file_write_end(struct sqlite_file *f)
     pthread_mutex_unlock(&f->mu);
 }
 
+/* Milliseconds on a clock that only goes forward. */
+static long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Writes the database file's pages that checkpoints copied but did not
  * sync (a PASSIVE checkpoint syncs only when it copied the whole log,
  * which under steady writing it never does) to disk, so that the sync of
@@ -167,8 +175,9 @@ void sqlite_file_write_end(struct sqlite_file *f)
  * the sqlite3 shell) to close its connection took the file for its own
  * and deleted the log and its index under the running server: the
  * server's later commits went to a log no one else could see (found with
- * the sqlite3 shell at 1M cases after a restart; it is how "database disk
- * image is malformed" came about in an earlier session's measurements). */
+ * the sqlite3 shell at 1M cases after a restart; most likely how "database
+ * disk image is malformed" came about in an earlier session's
+ * measurements). */
 static void sqlite_file_sync(const struct sqlite_file *f, sqlite3 *conn)
 {
     sqlite3_file *file = NULL;
@@ -192,13 +201,6 @@ static void sqlite_file_sync(const struct sqlite_file *f, sqlite3 *conn)
  * sqlite_file_sync, so that its own sync is short): it holds
  * the write gate, so this process's writers queue there and are woken
  * when it is done, instead of sleeping in SQLite's busy handler. */
-static long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int sqlite_file_checkpoint(struct sqlite_file *f, sqlite3 *conn)
 {
     int log = 0, done = 0, rc, truncate;
